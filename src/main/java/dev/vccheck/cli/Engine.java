@@ -1,0 +1,71 @@
+package dev.vccheck.cli;
+
+import dev.vccheck.engine.AnalysisOptions;
+import dev.vccheck.engine.Analyzer;
+import dev.vccheck.facts.Facts;
+import dev.vccheck.facts.FactsSchema;
+import dev.vccheck.report.Report;
+import dev.vccheck.rules.Compatibility;
+import dev.vccheck.rules.RuleLoadException;
+import dev.vccheck.rules.RuleLoader;
+import dev.vccheck.rules.RuleSources;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Wires the stages for a command: load rules (built-in + user) and the compatibility matrix, then analyze facts. */
+final class Engine {
+    final RuleLoader.Loaded rules;
+    final Compatibility compat;
+    final long loadMillis;
+
+    private Engine(RuleLoader.Loaded rules, Compatibility compat, long loadMillis) {
+        this.rules = rules;
+        this.compat = compat;
+        this.loadMillis = loadMillis;
+    }
+
+    /** Loads everything or throws a UsageException listing every problem (file:line:column). */
+    static Engine load(List<RuleLoader.Source> user) {
+        long t0 = System.nanoTime();
+        List<RuleLoader.Source> all = new ArrayList<>(RuleSources.builtin());
+        all.addAll(user);
+        try {
+            Compatibility compat = RuleSources.compatibility();
+            RuleLoader.Loaded loaded = new RuleLoader(FactsSchema.get()).load(all);
+            return new Engine(loaded, compat, (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuleLoadException e) {
+            List<String> lines = new ArrayList<>(e.issues().stream().map(Object::toString).toList());
+            lines.add(e.issues().size() + (e.issues().size() == 1 ? " problem" : " problems") + " in the rule files; nothing was analyzed");
+            throw new UsageException(lines);
+        }
+    }
+
+    static Engine load(RuleOptions ro) {
+        try {
+            return load(ro.userSources());
+        } catch (RuleLoadException e) {
+            throw new UsageException(e.issues().stream().map(Object::toString).toList());
+        }
+    }
+
+    Report analyze(Facts facts, AnalysisOptions opts, PrintWriter log, boolean verbose) {
+        long t0 = System.nanoTime();
+        Analyzer analyzer = new Analyzer(FactsSchema.get(), rules, compat, VersionProvider.version());
+        try {
+            analyzer.target(facts, opts.immichVersion());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--immich-version: " + e.getMessage());
+        }
+        Report r = analyzer.analyze(facts, opts, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        if (verbose) {
+            log.printf("rules: %d loaded from %d packs in %d ms; evaluated in %d ms%n", rules.rules().size(),
+                    rules.packs().size(), loadMillis, (System.nanoTime() - t0) / 1_000_000);
+            rules.overridden().forEach(o -> log.println("override: " + o));
+        }
+        return r;
+    }
+}

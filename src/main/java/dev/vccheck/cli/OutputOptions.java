@@ -1,0 +1,99 @@
+package dev.vccheck.cli;
+
+import dev.vccheck.report.Report;
+import dev.vccheck.report.render.Renderer;
+import dev.vccheck.report.render.Renderers;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the report goes and when the gate fails. {@code --format} and {@code -o} pair up in order, so one run can
+ * write several formats ({@code --format json -o r.json --format text -o r.txt}); a file without a paired format
+ * takes it from its name. Without {@code -o}, the one format goes to standard output.
+ */
+public final class OutputOptions {
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text, json (default: text on a terminal, json otherwise). Repeatable, paired with -o.")
+    List<String> formats = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report to FILE instead of standard output. Repeatable, paired with --format.")
+    List<Path> outputs = new ArrayList<>();
+
+    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "fail", description = "fail, warn or never: the lowest status that fails the gate (exit 1). Default: ${DEFAULT-VALUE}.")
+    String failOn;
+
+    @Option(names = "--no-color", description = "No ANSI colors (NO_COLOR in the environment does the same).")
+    boolean noColor;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print nothing on standard error.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Timings and details on standard error; stack traces for internal errors.")
+    boolean verbose;
+
+    record Target(Renderer renderer, Path file) {
+    }
+
+    /** Checks the options before anything runs (usage errors are exit 2 before any work). */
+    List<Target> targets(boolean stdoutIsTerminal) {
+        if (!List.of("fail", "warn", "never").contains(failOn)) {
+            throw new UsageException("--fail-on must be one of fail, warn, never; not '" + failOn + "'");
+        }
+        List<Target> out = new ArrayList<>();
+        if (outputs.isEmpty()) {
+            if (formats.size() > 1) throw new UsageException("several --format values need as many -o files (only one report can go to standard output)");
+            String f = formats.isEmpty() ? (stdoutIsTerminal ? "text" : "json") : formats.get(0);
+            out.add(new Target(renderer(f), null));
+            return out;
+        }
+        if (formats.size() > outputs.size()) throw new UsageException("more --format values (" + formats.size() + ") than -o files (" + outputs.size() + ")");
+        for (int i = 0; i < outputs.size(); i++) {
+            Path p = outputs.get(i);
+            String f = i < formats.size() ? formats.get(i) : Renderers.forFileName(p.getFileName().toString())
+                    .orElseThrow(() -> new UsageException("-o " + p + ": add --format (cannot tell the format from the file name)"));
+            out.add(new Target(renderer(f), p));
+        }
+        return out;
+    }
+
+    private static Renderer renderer(String f) {
+        return Renderers.get(f).orElseThrow(() -> new UsageException("--format '" + f + "' is not one of " + Renderers.names()));
+    }
+
+    boolean color(boolean stdoutIsTerminal) {
+        String nc = System.getenv("NO_COLOR");
+        return stdoutIsTerminal && !noColor && (nc == null || nc.isEmpty());
+    }
+
+    /** Writes every requested output; returns the exit code for the report. */
+    ExitCode write(Report report, List<Target> targets, PrintWriter stdout, PrintWriter stderr, boolean stdoutIsTerminal) throws IOException {
+        for (Target t : targets) {
+            if (t.file() == null) {
+                t.renderer().render(report, stdout, color(stdoutIsTerminal));
+                stdout.flush();
+            } else {
+                Path parent = t.file().toAbsolutePath().getParent();
+                if (parent != null) Files.createDirectories(parent);
+                try (Writer w = new OutputStreamWriter(Files.newOutputStream(t.file()), StandardCharsets.UTF_8)) {
+                    t.renderer().render(report, w, false);
+                }
+                if (!quiet) stderr.println("wrote " + t.renderer().format() + " report to " + t.file());
+            }
+        }
+        if (!quiet && targets.stream().noneMatch(t -> t.file() == null)) {
+            var s = report.summary();
+            stderr.println("summary: " + s.fail() + " fail, " + s.error() + " error, " + s.warn() + " warn, " + s.skip()
+                    + " skip, " + s.pass() + " pass — verdict " + s.verdict());
+        }
+        stderr.flush();
+        return ExitCode.of(report.summary(), failOn);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.vccheck.cli;
+
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** The root command. Only the cli package knows exit codes; everything below it returns data. */
+@Command(name = "vccheck",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {"Read-only preflight and health checks for an Immich database moving from pgvecto.rs to VectorChord.", ""},
+        subcommands = {AnalyzeCommand.class, RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        footerHeading = "%n",
+        footer = {"Documentation: README.md; rule format: vccheck rules explain RULE_ID."})
+public final class VcCheck implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Whether standard output is a terminal (decides the default format and colors). */
+    final boolean terminal;
+
+    VcCheck(boolean terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: analyze, rules, generate-completion (see --help)");
+    }
+
+    public static int run(String... args) {
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        return run(out, err, System.console() != null, args);
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, boolean terminal, String... args) {
+        CommandLine cl = commandLine(terminal);
+        cl.setOut(out);
+        cl.setErr(err);
+        boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("vccheck: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
+            err.flush();
+            return ExitCode.USAGE.code;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            if (ex instanceof UsageException u) {
+                u.lines().forEach(l -> err.println("vccheck: " + l));
+                err.flush();
+                return ExitCode.USAGE.code;
+            }
+            err.println("vccheck: internal error: " + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage()));
+            if (verbose) {
+                StringWriter sw = new StringWriter();
+                ex.printStackTrace(new PrintWriter(sw));
+                err.print(sw);
+            } else {
+                err.println("This is a bug in vccheck. Run again with -v for the stack trace, and report it.");
+            }
+            err.flush();
+            return ExitCode.INTERNAL.code;
+        });
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine(boolean terminal) {
+        CommandLine cl = new CommandLine(new VcCheck(terminal), new Factory(terminal));
+        java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
+        for (String line : ExitCode.helpList()) {
+            String[] kv = line.split(":", 2);
+            codes.put(String.format("%3s", kv[0]), kv[1]);
+        }
+        cl.getCommandSpec().usageMessage().exitCodeList(codes);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return cl;
+    }
+
+    /** Hands the terminal flag to commands that need it. */
+    private record Factory(boolean terminal) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            if (cls == VcCheck.class) return cls.cast(new VcCheck(terminal));
+            return CommandLine.defaultFactory().create(cls);
+        }
+    }
+}

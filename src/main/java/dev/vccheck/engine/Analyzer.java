@@ -1,0 +1,251 @@
+package dev.vccheck.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vccheck.facts.Facts;
+import dev.vccheck.facts.FactsSchema;
+import dev.vccheck.report.Finding;
+import dev.vccheck.report.Report;
+import dev.vccheck.report.Summary;
+import dev.vccheck.rules.CelValues;
+import dev.vccheck.rules.Compatibility;
+import dev.vccheck.rules.Derived;
+import dev.vccheck.rules.Expr;
+import dev.vccheck.rules.Outcome;
+import dev.vccheck.rules.Remediation;
+import dev.vccheck.rules.Rule;
+import dev.vccheck.rules.RuleLoader;
+import dev.vccheck.rules.Status;
+import dev.vccheck.rules.Waivers;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Stage 3: facts and compiled rules in, findings out. No I/O. A rule whose facts are missing or unreadable ends in
+ * {@code skip} or {@code error} with the reason; a rule that throws ends in {@code error}; nothing is silently a pass,
+ * and one broken rule never stops the others.
+ */
+public final class Analyzer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CEL_PREFIX = Pattern.compile("^evaluation error at <input>:\\d+: ");
+
+    private final FactsSchema schema;
+    private final RuleLoader.Loaded rules;
+    private final Compatibility compat;
+    private final String toolVersion;
+
+    public Analyzer(FactsSchema schema, RuleLoader.Loaded rules, Compatibility compat, String toolVersion) {
+        this.schema = schema;
+        this.rules = rules;
+        this.compat = compat;
+        this.toolVersion = toolVersion;
+    }
+
+    /** Picks the compatibility row: the flag, else the Immich image tag, else version_history, else the newest row. */
+    public Compatibility.Target target(Facts facts, String flag) {
+        if (flag != null) return compat.select(flag, "flag");
+        String image = facts.at("/k8s/immich/version").map(JsonNode::asText).orElse(null);
+        if (image != null && Compatibility.isVersion(image)) return compat.select(image, "image");
+        String history = facts.at("/pg/immich/latest_version").map(JsonNode::asText).orElse(null);
+        if (history != null && Compatibility.isVersion(history)) {
+            try {
+                return compat.select(history, "version_history");
+            } catch (IllegalArgumentException e) {
+                // An ancient version_history row says nothing about where the user is going; use the newest release.
+            }
+        }
+        return compat.select(compat.newestRelease(), "compat-newest");
+    }
+
+    public Report analyze(Facts collected, AnalysisOptions opts, String generatedAt) {
+        Facts facts = collected.copy();
+        Compatibility.Target target = target(facts, opts.immichVersion());
+        facts.json().set("target", JSON.valueToTree(target.toFacts()));
+
+        Map<String, Object> act = new HashMap<>(facts.activation(schema));
+        Map<String, Object> derived = new LinkedHashMap<>();
+        act.put("derived", derived);
+        for (Derived d : rules.derived()) {
+            try {
+                derived.put(d.name(), d.expr().eval(act));
+            } catch (Exception e) {
+                // Absent: rules that read it end in error naming the key.
+            }
+        }
+        String phase = opts.phase();
+        if (phase == null) {
+            Object p = derived.get("phase");
+            phase = p instanceof String s && RuleLoader.PHASES.contains(s) ? s : "pre";
+        }
+
+        List<Finding> findings = new ArrayList<>();
+        for (Rule r : rules.rules()) {
+            if (!selected(r, opts)) continue;
+            findings.addAll(evaluate(r, facts, act, phase));
+        }
+        findings = applyWaivers(findings, facts, opts);
+        findings.sort(Comparator.comparing((Finding f) -> f.status().displayRank()).thenComparing(Finding::id));
+
+        Map<String, Object> targets = new LinkedHashMap<>();
+        facts.json().path("collection").fields().forEachRemaining(e -> targets.put(e.getKey(), JSON.convertValue(e.getValue(), Map.class)));
+        return new Report(Report.SCHEMA_ID, new Report.Tool("vccheck", toolVersion), generatedAt, targets,
+                new Report.ImmichVersion(target.immichVersion(), target.source(), target.release().label(), target.note()),
+                new Report.Migration(str(derived.get("migration_state")), str(derived.get("migration_path")), phase),
+                Summary.of(findings), findings);
+    }
+
+    private static String str(Object o) {
+        return o instanceof String s ? s : null;
+    }
+
+    static boolean selected(Rule r, AnalysisOptions o) {
+        if (!o.only().isEmpty() && o.only().stream().noneMatch(s -> matches(r, s))) return false;
+        return o.skip().stream().noneMatch(s -> matches(r, s));
+    }
+
+    private static boolean matches(Rule r, String idOrTag) {
+        Pattern p = Pattern.compile(Pattern.quote(idOrTag).replace("*", "\\E.*\\Q"));
+        return p.matcher(r.id()).matches() || r.tags().stream().anyMatch(t -> p.matcher(t).matches());
+    }
+
+    private List<Finding> evaluate(Rule r, Facts facts, Map<String, Object> baseAct, String phase) {
+        long start = System.nanoTime();
+        if (!r.phases().contains(phase)) {
+            return one(r, Status.SKIP, "applies in phase " + String.join(", ", r.phases()) + "; this run is phase " + phase, start);
+        }
+        for (String src : sources(r)) {
+            String status = facts.sourceStatus(src);
+            if (status.equals("not-configured")) {
+                return one(r, Status.SKIP, src.equals("postgres") ? "no database target given"
+                        : "no Kubernetes target given (use --kube)", start);
+            }
+            if (status.equals("error")) {
+                return one(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), start);
+            }
+        }
+        Map<String, String> unavailable = facts.unavailable();
+        for (String need : r.needs()) {
+            for (Map.Entry<String, String> u : unavailable.entrySet()) {
+                String k = u.getKey();
+                if (k.equals(need) || k.startsWith(need + ".") || need.startsWith(k + ".")) {
+                    return one(r, Status.ERROR, "could not verify: " + u.getValue(), start);
+                }
+            }
+        }
+        Map<String, Object> act = baseAct;
+        if (r.collect() != null) {
+            JsonNode custom = facts.json().path("custom").path(r.id());
+            if (custom.has("error")) return one(r, Status.ERROR, "could not verify: " + custom.get("error").asText(), start);
+            if (custom.isMissingNode()) return one(r, Status.ERROR, "could not verify: the rule's own query was not run (collect it with this rule loaded)", start);
+            act = new HashMap<>(baseAct);
+            act.put("rows", FactsSchema.toCel(custom.path("rows"), dev.cel.common.types.ListType.create(dev.cel.common.types.SimpleType.DYN)));
+            act.put("items", FactsSchema.toCel(custom.path("items"), dev.cel.common.types.ListType.create(dev.cel.common.types.SimpleType.DYN)));
+            if (!custom.has("rows")) act.put("rows", List.of());
+            if (!custom.has("items")) act.put("items", List.of());
+        }
+        try {
+            if (r.when() != null && !r.when().test(act)) {
+                return one(r, Status.SKIP, "not applicable: " + r.when().source(), start);
+            }
+            Map<String, Object> evidence = new LinkedHashMap<>();
+            for (Map.Entry<String, Expr> e : r.evidence().entrySet()) {
+                try {
+                    evidence.put(e.getKey(), CelValues.plain(e.getValue().eval(act)));
+                } catch (Exception ex) {
+                    evidence.put(e.getKey(), "unavailable: " + clean(ex));
+                }
+            }
+            List<Outcome> matched = new ArrayList<>();
+            Outcome firstPass = null;
+            for (Outcome o : r.outcomes()) {
+                if (!o.condition().test(act)) continue;
+                if (o.status() == Status.PASS) {
+                    if (firstPass == null) firstPass = o;
+                } else {
+                    matched.add(o);
+                }
+            }
+            if (matched.isEmpty() && firstPass != null) matched.add(firstPass);
+            if (matched.isEmpty()) {
+                return one(r, Status.ERROR, "no outcome matched the facts; the rule needs a catch-all outcome such as pass: \"true\"", start);
+            }
+            List<Finding> out = new ArrayList<>();
+            for (Outcome o : matched) {
+                List<Finding.Step> steps = new ArrayList<>();
+                for (Remediation rem : o.remediation()) {
+                    if (rem.when() != null && !rem.when().test(act)) continue;
+                    steps.add(new Finding.Step(rem.kind().name(), rem.title(), rem.text().render(act)));
+                }
+                out.add(finding(r, o.status(), o.message().render(act), evidence, steps, start));
+            }
+            return out;
+        } catch (Exception | StackOverflowError e) {
+            return one(r, Status.ERROR, "evaluation failed: " + clean(e), start);
+        }
+    }
+
+    private static List<String> sources(Rule r) {
+        return switch (r.source()) {
+            case postgres -> List.of("postgres");
+            case kubernetes -> List.of("kubernetes");
+            case any -> List.of("postgres", "kubernetes");
+        };
+    }
+
+    static String clean(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e.getCause() != null && e.getCause().getMessage() != null && !m.contains(e.getCause().getMessage())) {
+            m = m + ": " + e.getCause().getMessage();
+        }
+        return CEL_PREFIX.matcher(m).replaceFirst("");
+    }
+
+    private List<Finding> one(Rule r, Status s, String message, long start) {
+        return List.of(finding(r, s, message, Map.of(), List.of(), start));
+    }
+
+    private Finding finding(Rule r, Status s, String message, Map<String, Object> evidence, List<Finding.Step> steps, long start) {
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        return new Finding(r.id(), r.title(), s, r.severity(), message, evidence, steps, r.references(), r.tags(),
+                r.source().name(), null, ms);
+    }
+
+    private List<Finding> applyWaivers(List<Finding> findings, Facts facts, AnalysisOptions o) {
+        if (o.waivers().isEmpty()) return findings;
+        List<String> labels = new ArrayList<>();
+        facts.json().path("collection").forEach(n -> {
+            if (n.has("label")) labels.add(n.get("label").asText());
+        });
+        List<Finding> out = new ArrayList<>();
+        for (Finding f : findings) {
+            Finding g = f;
+            if (f.status() != Status.PASS && f.status() != Status.SKIP) {
+                for (Waivers.Waiver w : o.waivers()) {
+                    if (!w.matchesRule(f.id()) || !w.matchesTarget(labels) || w.expires().isBefore(o.today())) continue;
+                    g = f.withWaiver(new Finding.Waived(w.reason(), w.expires().toString()));
+                    break;
+                }
+            }
+            out.add(g);
+        }
+        for (Waivers.Waiver w : o.waivers()) {
+            if (!w.expires().isBefore(o.today())) continue;
+            Map<String, Object> ev = new LinkedHashMap<>();
+            ev.put("rule", w.rule());
+            ev.put("expires", w.expires().toString());
+            ev.put("reason", w.reason());
+            ev.put("waiver", w.pos().toString());
+            out.add(new Finding("vccheck.waiver-expired", "Waivers are current", Status.WARN, Status.WARN,
+                    "the waiver for " + w.rule() + " expired on " + w.expires() + " (" + w.reason() + "); it waives nothing until renewed or removed",
+                    ev, List.of(new Finding.Step("text", null, "Renew the waiver with a new expires date at " + w.pos() + ", or remove it.")),
+                    List.of(), List.of("waivers"), "any", null, 0));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.vccheck.rules;
+
+import org.semver4j.RangesList;
+import org.semver4j.RangesListFactory;
+import org.semver4j.Semver;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * npm semver ranges as Immich writes them ({@code >=0.3 <0.6}, {@code 0.2.x}, {@code >=14.0.0}), evaluated with semver4j.
+ * semver4j silently drops comparators it cannot read, so every range is checked against npm's grammar first:
+ * a typo in a range is an error, not a range that matches more than it should.
+ */
+public final class SemverRange {
+    private static final String PART = "(?:0|[1-9]\\d*|[xX*])";
+    private static final String PARTIAL = "v?" + PART + "(?:\\." + PART + "(?:\\." + PART
+            + "(?:-[0-9A-Za-z.-]+)?(?:\\+[0-9A-Za-z.-]+)?)?)?";
+    private static final Pattern COMPARATOR = Pattern.compile("(?:<=|>=|<|>|=|~>?|\\^)?" + PARTIAL);
+    private static final Pattern HYPHEN = Pattern.compile(PARTIAL + " - " + PARTIAL);
+
+    private SemverRange() {
+    }
+
+    /** Why {@code range} is not an npm range, or empty when it is one. */
+    public static Optional<String> problem(String range) {
+        for (String alt : range.split("\\|\\|", -1)) {
+            String set = alt.trim().replaceAll("(<=|>=|<|>|=|~>?|\\^)\\s+", "$1").replaceAll("\\s+", " ");
+            if (set.isEmpty() || HYPHEN.matcher(set).matches()) continue;
+            for (String c : set.split(" ")) {
+                if (!COMPARATOR.matcher(c).matches()) {
+                    return Optional.of("'" + c + "' is not a semver comparator (npm range syntax, e.g. '>=0.3 <0.6', '0.2.x')");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static RangesList parse(String range) {
+        problem(range).ifPresent(p -> {
+            throw new IllegalArgumentException("invalid range '" + range + "': " + p);
+        });
+        return RangesListFactory.create(range);
+    }
+
+    /** npm's {@code semver.satisfies}: an invalid version satisfies nothing; pre-releases only match as npm allows. */
+    public static boolean satisfies(String version, String range) {
+        RangesList r = parse(range);
+        Semver v = Semver.parse(version.startsWith("v") ? version.substring(1) : version);
+        return v != null && r.isSatisfiedBy(v);
+    }
+
+    /** Compares two versions, coercing loose ones ({@code 16.10}); fails when either has no version in it. */
+    public static int compare(String a, String b) {
+        return Integer.signum(lenient(a).compareTo(lenient(b)));
+    }
+
+    public static Semver lenient(String s) {
+        Semver v = Semver.parse(s.startsWith("v") ? s.substring(1) : s);
+        if (v == null) v = Semver.coerce(s);
+        if (v == null) throw new IllegalArgumentException("'" + s + "' is not a version");
+        return v;
+    }
+
+    /** {@code semver.coerce}: the first version found in the text ({@code "16.10 (Debian …)"} gives {@code 16.10.0}), or "". */
+    public static String coerce(String s) {
+        Semver v = Semver.coerce(s);
+        return v == null ? "" : v.getVersion();
+    }
+
+    public static boolean valid(String s) {
+        return Semver.parse(s) != null;
+    }
+}
