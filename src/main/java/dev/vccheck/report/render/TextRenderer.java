@@ -76,7 +76,7 @@ public final class TextRenderer implements Renderer {
         indent(sb, f.message(), "      ");
         if (f.evidence() != null && !f.evidence().isEmpty()) {
             sb.append("      evidence:");
-            f.evidence().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+            f.evidence().forEach((k, v) -> sb.append(' ').append(k).append('=').append(evidence(v)));
             sb.append('\n');
         }
         for (Finding.Step st : f.remediation()) {
@@ -84,6 +84,15 @@ public final class TextRenderer implements Renderer {
             if (st.title() != null) sb.append(" ").append(st.title());
             sb.append(":\n");
             indent(sb, st.text(), "        ");
+        }
+    }
+
+    private static String evidence(Object v) {
+        if (v instanceof String s) return s.isEmpty() || s.contains(" ") ? '"' + s + '"' : s;
+        try {
+            return JsonRenderer.MAPPER.writer().withoutFeatures(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(v);
+        } catch (IOException e) {
+            return String.valueOf(v);
         }
     }
 
