@@ -103,7 +103,7 @@ public final class FactsSchema {
             String pointer = pointer(m);
             String msg = m.getMessage();
             int colon = msg.indexOf(": ");
-            if (colon > 0 && msg.startsWith("$")) msg = msg.substring(colon + 2);
+            if (colon > 0 && (msg.startsWith("$") || msg.startsWith("/"))) msg = msg.substring(colon + 2);
             out.add(new Violation(pointer, msg));
         }
         out.sort((a, b) -> a.pointer().compareTo(b.pointer()));

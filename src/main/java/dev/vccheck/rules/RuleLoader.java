@@ -103,6 +103,7 @@ public final class RuleLoader {
         CelEnv env = CelEnv.create(schema, derivedTypes);
         List<RulePack> packs = new ArrayList<>();
         Map<String, Rule> rules = new LinkedHashMap<>();
+        Map<String, SourcePos> seen = new LinkedHashMap<>();
         List<String> overridden = new ArrayList<>();
         for (Parsed p : parsed) {
             YamlDoc doc = p.doc();
@@ -126,17 +127,18 @@ public final class RuleLoader {
                 doc.error(p.root(), "the rule pack is missing required key 'rules'");
             } else {
                 for (Node rn : doc.list(rt.getValueNode(), "rules")) {
-                    Rule r = rule(env, doc, rn, p.source().name());
-                    if (r == null) continue;
-                    Rule prev = rules.get(r.id());
-                    if (prev != null) {
-                        boolean override = sourceOf(parsed, prev.pos().file()).builtin() && !p.source().builtin();
-                        if (!override) {
-                            doc.error(rn, "duplicate rule id '" + r.id() + "' (first defined at " + prev.pos() + ")");
-                            continue;
-                        }
-                        overridden.add(r.id() + " (built-in " + prev.pos() + " replaced by " + r.pos() + ")");
+                    // Ids are checked for duplicates even when the rule has other problems, so all are reported at once.
+                    String id = idOf(rn);
+                    SourcePos prevPos = id == null ? null : seen.get(id);
+                    boolean override = false;
+                    if (prevPos != null) {
+                        override = sourceOf(parsed, prevPos.file()).builtin() && !p.source().builtin();
+                        if (!override) doc.error(rn, "duplicate rule id '" + id + "' (first defined at " + prevPos + ")");
                     }
+                    Rule r = rule(env, doc, rn, p.source().name());
+                    if (id != null && (prevPos == null || override)) seen.put(id, doc.pos(rn));
+                    if (r == null || (prevPos != null && !override)) continue;
+                    if (override) overridden.add(r.id() + " (built-in " + prevPos + " replaced by " + r.pos() + ")");
                     rules.put(r.id(), r);
                     packRules.add(r);
                 }
@@ -146,6 +148,17 @@ public final class RuleLoader {
         }
         if (!issues.isEmpty()) throw new RuleLoadException(issues);
         return new Loaded(packs, List.copyOf(rules.values()), List.copyOf(derived.values()), overridden);
+    }
+
+    private static String idOf(Node rn) {
+        if (rn instanceof org.yaml.snakeyaml.nodes.MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("id") && t.getValueNode() instanceof ScalarNode v) {
+                    return v.getValue();
+                }
+            }
+        }
+        return null;
     }
 
     private static Source sourceOf(List<Parsed> parsed, String file) {
@@ -252,9 +265,10 @@ public final class RuleLoader {
         Map<String, NodeTuple> m = doc.mapping(on, "an outcome", OUTCOME_KEYS);
         Status status = null;
         NodeTuple cond = null;
-        for (String k : List.of("pass", "warn", "fail", "error", "skip")) {
-            NodeTuple t = m.get(k);
-            if (t == null) continue;
+        for (Map.Entry<String, NodeTuple> e : m.entrySet()) {
+            String k = e.getKey();
+            NodeTuple t = e.getValue();
+            if (!List.of("pass", "warn", "fail", "error", "skip").contains(k)) continue;
             if (status != null) {
                 doc.error(t.getKeyNode(), "an outcome has exactly one of pass, warn, fail, error, skip; this one has two");
                 return null;

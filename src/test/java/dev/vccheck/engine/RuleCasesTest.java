@@ -1,0 +1,116 @@
+package dev.vccheck.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vccheck.facts.BundleReader;
+import dev.vccheck.facts.Facts;
+import dev.vccheck.facts.FactsSchema;
+import dev.vccheck.report.Finding;
+import dev.vccheck.report.Report;
+import dev.vccheck.rules.Compatibility;
+import dev.vccheck.rules.RuleLoader;
+import dev.vccheck.rules.RuleSources;
+import dev.vccheck.rules.Waivers;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static dev.vccheck.TestFiles.read;
+import static dev.vccheck.TestFiles.repo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Rule cases as data: {@code rule-cases/<rule-id>/<case>/facts.json} in, {@code expected.json} out. Each case runs
+ * the one rule (built-in packs plus examples/rules) and compares its findings, in order: status, message fragments,
+ * remediation fragments, evidence values, waived. {@code expected.json}:
+ * <pre>
+ * { "description": "...", "options": { "immich_version": "2.1.0", "phase": "pre", "waivers": "waivers.yaml", "today": "2026-11-22" },
+ *   "findings": [ { "status": "fail", "message_contains": ["..."], "remediation_contains": ["..."],
+ *                   "evidence": { "k": "v" }, "waived": false, "id": "optional, defaults to the rule id" } ] }
+ * </pre>
+ */
+class RuleCasesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestFactory
+    Stream<DynamicNode> ruleCases() throws Exception {
+        List<RuleLoader.Source> sources = new ArrayList<>(RuleSources.builtin());
+        sources.addAll(RuleSources.user(List.of(repo("examples/rules"))));
+        RuleLoader.Loaded loaded = new RuleLoader(FactsSchema.get()).load(sources);
+        Compatibility compat = RuleSources.compatibility();
+        Analyzer analyzer = new Analyzer(FactsSchema.get(), loaded, compat, "test");
+        Path root = repo("src/test/resources/rule-cases");
+        List<DynamicNode> rules = new ArrayList<>();
+        try (Stream<Path> ruleDirs = Files.list(root)) {
+            for (Path ruleDir : ruleDirs.sorted().toList()) {
+                String ruleId = ruleDir.getFileName().toString();
+                assertTrue(loaded.rules().stream().anyMatch(r -> r.id().equals(ruleId)), "rule-cases/" + ruleId + " names no loaded rule");
+                List<DynamicTest> cases = new ArrayList<>();
+                try (Stream<Path> caseDirs = Files.list(ruleDir)) {
+                    for (Path caseDir : caseDirs.sorted().toList()) {
+                        cases.add(DynamicTest.dynamicTest(caseDir.getFileName().toString(), caseDir.toUri(), () -> run(analyzer, ruleId, caseDir)));
+                    }
+                }
+                rules.add(DynamicContainer.dynamicContainer(ruleId, ruleDir.toUri(), cases.stream()));
+            }
+        }
+        return rules.stream();
+    }
+
+    private static void run(Analyzer analyzer, String ruleId, Path dir) throws Exception {
+        Facts facts = BundleReader.read(dir.resolve("facts.json"));
+        JsonNode expected = JSON.readTree(read(dir.resolve("expected.json")));
+        JsonNode o = expected.path("options");
+        List<Waivers.Waiver> waivers = o.has("waivers")
+                ? Waivers.parse(o.get("waivers").asText(), read(dir.resolve(o.get("waivers").asText()))) : List.of();
+        LocalDate today = o.has("today") ? LocalDate.parse(o.get("today").asText()) : LocalDate.now();
+        AnalysisOptions opts = new AnalysisOptions(text(o, "immich_version"), text(o, "phase"), List.of(ruleId), List.of(), waivers, today);
+        Report report = analyzer.analyze(facts, opts, "2026-11-22T00:00:00Z");
+        List<Finding> got = report.findings().stream().filter(f -> f.id().equals(ruleId) || f.id().startsWith("vccheck.")).toList();
+        JsonNode want = expected.get("findings");
+        String all = describe(got);
+        assertEquals(want.size(), got.size(), () -> "number of findings; got:\n" + all);
+        for (int i = 0; i < want.size(); i++) {
+            JsonNode w = want.get(i);
+            Finding f = got.get(i);
+            String ctx = "finding " + i + " of:\n" + all;
+            assertEquals(w.has("id") ? w.get("id").asText() : ruleId, f.id(), ctx);
+            assertEquals(w.get("status").asText(), f.status().id(), ctx);
+            for (JsonNode frag : w.path("message_contains")) {
+                assertTrue(f.message().contains(frag.asText()), () -> "message lacks '" + frag.asText() + "' in " + ctx);
+            }
+            String remediation = String.join("\n", f.remediation().stream().map(Finding.Step::text).toList());
+            for (JsonNode frag : w.path("remediation_contains")) {
+                assertTrue(remediation.contains(frag.asText()), () -> "remediation lacks '" + frag.asText() + "' in " + ctx);
+            }
+            if (w.has("remediation_count")) assertEquals(w.get("remediation_count").asInt(), f.remediation().size(), ctx);
+            w.path("evidence").fields().forEachRemaining(e ->
+                    assertEquals(e.getValue(), JSON.valueToTree(f.evidence().get(e.getKey())), "evidence " + e.getKey() + " in " + ctx));
+            if (w.has("waived")) assertEquals(w.get("waived").asBoolean(), f.waived() != null, ctx);
+        }
+        if (expected.has("migration_state")) assertEquals(expected.get("migration_state").asText(), report.migration().state());
+    }
+
+    private static String text(JsonNode o, String k) {
+        return o.has(k) ? o.get(k).asText() : null;
+    }
+
+    private static String describe(List<Finding> fs) {
+        StringBuilder sb = new StringBuilder();
+        for (Finding f : fs) sb.append("  ").append(f.status().id()).append(' ').append(f.id()).append(": ").append(f.message())
+                .append(f.waived() != null ? " [waived]" : "").append('\n');
+        if (fs.isEmpty()) sb.append("  (none)\n");
+        return sb.toString();
+    }
+
+}
