@@ -40,14 +40,12 @@ public final class FactsSchema {
     private static volatile FactsSchema instance;
 
     private final JsonNode root;
-    private final JsonSchema validator;
+    private volatile JsonSchema validator;
     private final Map<String, CelType> structs = new LinkedHashMap<>();
     private final Map<String, CelType> variables = new LinkedHashMap<>();
 
     private FactsSchema(JsonNode root) {
         this.root = root;
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-        this.validator = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(root, config);
         JsonNode props = root.get("properties");
         for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -99,7 +97,7 @@ public final class FactsSchema {
     /** Schema violations as "path: message" (path like /pg/server/major), in document order. */
     public List<Violation> validate(JsonNode facts) {
         List<Violation> out = new ArrayList<>();
-        for (ValidationMessage m : validator.validate(facts)) {
+        for (ValidationMessage m : validator().validate(facts)) {
             String pointer = pointer(m);
             String msg = m.getMessage();
             int colon = msg.indexOf(": ");
@@ -108,6 +106,17 @@ public final class FactsSchema {
         }
         out.sort((a, b) -> a.pointer().compareTo(b.pointer()));
         return out;
+    }
+
+    /** Built on first use: rule loading needs only the types, not the validator. */
+    private JsonSchema validator() {
+        JsonSchema v = validator;
+        if (v == null) {
+            SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+            v = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(root, config);
+            validator = v;
+        }
+        return v;
     }
 
     public record Violation(String pointer, String message) {

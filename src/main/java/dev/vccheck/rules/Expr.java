@@ -11,12 +11,16 @@ import java.util.Map;
 public final class Expr {
     private final String source;
     private final SourcePos pos;
-    private final CelAbstractSyntaxTree ast;
-    private final CelRuntime.Program program;
+    private CelAbstractSyntaxTree ast;
+    private CelRuntime.Program program;
 
-    Expr(String source, SourcePos pos, CelAbstractSyntaxTree ast, CelRuntime.Program program) {
+    /** Created unbound while a file is read; the loader binds every expression after one batched type check. */
+    Expr(String source, SourcePos pos) {
         this.source = source;
         this.pos = pos;
+    }
+
+    void bind(CelAbstractSyntaxTree ast, CelRuntime.Program program) {
         this.ast = ast;
         this.program = program;
     }

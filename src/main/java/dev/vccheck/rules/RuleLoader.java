@@ -93,7 +93,7 @@ public final class RuleLoader {
                 }
                 CelEnv env = CelEnv.create(schema, derivedTypes);
                 Expr e = compile(env, p.doc(), (ScalarNode) m.get("expr").getValueNode(), expr, null);
-                if (e == null) continue;
+                if (!flush(env)) continue;
                 derivedTypes.put(name, e.resultType());
                 derived.put(name, new Derived(name, p.doc().string(m, "description", "a derive entry", false, item), e, p.source().name()));
                 derivedPos.put(name, p.doc().pos(item));
@@ -146,6 +146,7 @@ public final class RuleLoader {
             packs.add(new RulePack(packName, description, version, p.source().name(), p.source().builtin(),
                     derived.values().stream().filter(d -> d.pack().equals(p.source().name())).toList(), packRules));
         }
+        flush(env);
         if (!issues.isEmpty()) throw new RuleLoadException(issues);
         return new Loaded(packs, List.copyOf(rules.values()), List.copyOf(derived.values()), overridden);
     }
@@ -383,27 +384,57 @@ public final class RuleLoader {
         return compileAt(env, doc, node, source, expected, 1, 0);
     }
 
-    /** Compiles {@code source}, which starts at (line, col) of the scalar's value; issues point into the file. */
+    /** An expression waiting for the batched type check. */
+    private record Job(Expr expr, YamlDoc doc, ScalarNode node, int line, int col, CelType expected) {
+    }
+
+    private final List<Job> pending = new ArrayList<>();
+
+    /** Queues {@code source}, which starts at (line, col) of the scalar's value; {@link #flush} compiles the queue. */
     private Expr compileAt(CelEnv env, YamlDoc doc, ScalarNode node, String source, CelType expected, int line, int col) {
-        CelEnv.Compiled c = env.compile(source);
-        if (!c.problems().isEmpty()) {
-            for (CelEnv.Problem p : c.problems()) {
-                int l = line + p.line() - 1;
-                int cc = p.line() == 1 ? col + p.column() : p.column();
-                doc.issues.add(new RuleIssue(doc.posInScalar(node, l, cc), p.message()));
+        Expr e = new Expr(source, doc.posInScalar(node, line, col));
+        pending.add(new Job(e, doc, node, line, col, expected));
+        return e;
+    }
+
+    /** Type-checks every queued expression at once; problems point into the files. Returns whether all compiled. */
+    private boolean flush(CelEnv env) {
+        List<Job> jobs = List.copyOf(pending);
+        pending.clear();
+        List<CelEnv.Compiled> results = env.compileAll(jobs.stream().map(j -> j.expr().source()).toList());
+        boolean ok = true;
+        for (int i = 0; i < jobs.size(); i++) {
+            Job j = jobs.get(i);
+            CelEnv.Compiled c = results.get(i);
+            if (!c.problems().isEmpty()) {
+                for (CelEnv.Problem p : c.problems()) {
+                    int l = j.line() + p.line() - 1;
+                    int cc = p.line() == 1 ? j.col() + p.column() : p.column();
+                    j.doc().issues.add(new RuleIssue(j.doc().posInScalar(j.node(), l, cc), p.message()));
+                }
+                ok = false;
+                continue;
             }
-            return null;
+            if (!check(j, c.ast())) {
+                ok = false;
+                continue;
+            }
+            j.expr().bind(c.ast(), env.program(c.ast()));
         }
-        SourcePos pos = doc.posInScalar(node, line, col);
-        CelAbstractSyntaxTree ast = c.ast();
-        if (expected != null) {
+        return ok;
+    }
+
+    private boolean check(Job j, CelAbstractSyntaxTree ast) {
+        SourcePos pos = j.expr().pos();
+        String source = j.expr().source();
+        if (j.expected() != null) {
             CelType got = ast.getResultType();
-            if (!got.equals(expected) && got.kind() != CelKind.DYN) {
-                doc.issues.add(new RuleIssue(pos, "this condition gives " + got.name() + ", not bool: '" + source + "'"));
-                return null;
+            if (!got.equals(j.expected()) && got.kind() != CelKind.DYN) {
+                j.doc().issues.add(new RuleIssue(pos, "this condition gives " + got.name() + ", not bool: '" + source + "'"));
+                return false;
             }
         }
-        boolean bad = false;
+        boolean ok = true;
         for (var n : (Iterable<dev.cel.common.navigation.CelNavigableExpr>) CelNavigableAst.fromAst(ast).getRoot().allNodes()::iterator) {
             CelExpr e = n.expr();
             if (e.getKind() != CelExpr.ExprKind.Kind.CALL || !e.call().function().equals("semver.satisfies")) continue;
@@ -412,11 +443,11 @@ public final class RuleLoader {
             if (range.getKind() == CelExpr.ExprKind.Kind.CONSTANT && range.constant().getKind() == dev.cel.common.ast.CelConstant.Kind.STRING_VALUE) {
                 var problem = CelEnv.rangeProblem(range.constant().stringValue());
                 if (problem.isPresent()) {
-                    doc.issues.add(new RuleIssue(pos, "invalid semver range '" + range.constant().stringValue() + "': " + problem.get()));
-                    bad = true;
+                    j.doc().issues.add(new RuleIssue(pos, "invalid semver range '" + range.constant().stringValue() + "': " + problem.get()));
+                    ok = false;
                 }
             }
         }
-        return bad ? null : env.program(source, pos, ast);
+        return ok;
     }
 }
