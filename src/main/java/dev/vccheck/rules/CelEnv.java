@@ -29,7 +29,7 @@ import java.util.Optional;
 /**
  * The CEL environment rules are compiled in: the facts as typed variables (from the facts schema), {@code derived},
  * {@code rows}/{@code items} of a rule's own collect block, and vccheck's functions: {@code semver.satisfies},
- * {@code semver.compare}, {@code semver.coerce}, {@code semver.valid}, {@code sql.ident}, {@code sql.literal},
+ * {@code semver.compare}, {@code semver.coerce}, {@code semver.valid}, {@code sql.ident}, {@code sql.literal}, {@code sql.literals},
  * {@code sh.quote} and {@code join}.
  */
 public final class CelEnv {
@@ -74,6 +74,7 @@ public final class CelEnv {
                 fn("semver.valid", "semver_valid", SimpleType.BOOL, str),
                 fn("sql.ident", "sql_ident", str, str),
                 fn("sql.literal", "sql_literal", str, str),
+                fn("sql.literals", "sql_literals", str, ListType.create(SimpleType.DYN)),
                 fn("sh.quote", "sh_quote", str, str),
                 fn("join", "join_list", str, ListType.create(SimpleType.DYN), str));
         b.addFunctionBindings(
@@ -83,6 +84,7 @@ public final class CelEnv {
                 CelFunctionBinding.from("semver_valid", String.class, SemverRange::valid),
                 CelFunctionBinding.from("sql_ident", String.class, Quote::ident),
                 CelFunctionBinding.from("sql_literal", String.class, Quote::literal),
+                CelFunctionBinding.from("sql_literals", List.class, l -> Quote.literalList(l.stream().map(CelValues::text).toList())),
                 CelFunctionBinding.from("sh_quote", String.class, Quote::shell),
                 CelFunctionBinding.from("join_list", List.class, String.class, CelEnv::join));
     }

@@ -43,6 +43,18 @@ public final class Quote {
         return "'" + body + "'";
     }
 
+    /**
+     * A list setting's value for ALTER SYSTEM / ALTER DATABASE ... SET: one literal per entry ({@code 'a.so', 'b.so'}).
+     * A single literal with commas would be one entry, and a server with such a shared_preload_libraries does not
+     * start. An empty list gives {@code ''}.
+     */
+    public static String literalList(java.util.List<?> items) {
+        if (items.isEmpty()) return "''";
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (Object o : items) parts.add(literal(String.valueOf(o)));
+        return String.join(", ", parts);
+    }
+
     /** One POSIX shell word: safe characters stay bare, anything else is single-quoted. */
     public static String shell(String s) {
         rejectNul(s);

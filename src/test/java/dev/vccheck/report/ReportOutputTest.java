@@ -70,7 +70,7 @@ class ReportOutputTest {
         String out = r.out();
         int fail = out.indexOf("FAIL (2)"), skip = out.indexOf("SKIP ("), pass = out.indexOf("PASS (");
         assertTrue(fail >= 0 && fail < skip && skip < pass, out);
-        assertTrue(out.contains("fix (sql):\n        ALTER SYSTEM SET shared_preload_libraries = 'vectors.so, vchord.so';"), out);
+        assertTrue(out.contains("fix (sql):\n        ALTER SYSTEM SET shared_preload_libraries = 'vectors.so', 'vchord.so';"), out);
         assertFalse(out.contains("\u001b["), "no ANSI codes when stdout is not a terminal");
         assertTrue(out.contains("Summary: 2 fail, 0 error, 0 warn, 2 skip, 1 pass — verdict: fail"), out);
     }
