@@ -14,7 +14,7 @@ import java.util.Arrays;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Read-only preflight and health checks for an Immich database moving from pgvecto.rs to VectorChord.", ""},
-        subcommands = {AnalyzeCommand.class, RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class},
+        subcommands = {ScanCommand.class, CollectCommand.class, AnalyzeCommand.class, DemoCommand.class, RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         footerHeading = "%n",
         footer = {"Documentation: README.md; rule format: vccheck rules explain RULE_ID."})
@@ -25,23 +25,27 @@ public final class VcCheck implements Runnable {
     /** Whether standard output is a terminal (decides the default format and colors). */
     final boolean terminal;
 
-    VcCheck(boolean terminal) {
+    /** The process environment (injected, so that tests are hermetic). */
+    final java.util.Map<String, String> env;
+
+    VcCheck(boolean terminal, java.util.Map<String, String> env) {
         this.terminal = terminal;
+        this.env = env;
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: analyze, rules, generate-completion (see --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: scan, collect, analyze, rules, demo, generate-completion (see --help)");
     }
 
     public static int run(String... args) {
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        return run(out, err, System.console() != null, args);
+        return run(out, err, System.console() != null, System.getenv(), args);
     }
 
-    public static int run(PrintWriter out, PrintWriter err, boolean terminal, String... args) {
-        CommandLine cl = commandLine(terminal);
+    public static int run(PrintWriter out, PrintWriter err, boolean terminal, java.util.Map<String, String> env, String... args) {
+        CommandLine cl = commandLine(terminal, env);
         cl.setOut(out);
         cl.setErr(err);
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
@@ -71,8 +75,8 @@ public final class VcCheck implements Runnable {
         return cl.execute(args);
     }
 
-    static CommandLine commandLine(boolean terminal) {
-        CommandLine cl = new CommandLine(new VcCheck(terminal), new Factory(terminal));
+    static CommandLine commandLine(boolean terminal, java.util.Map<String, String> env) {
+        CommandLine cl = new CommandLine(new VcCheck(terminal, env), new Factory(terminal, env));
         java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
         for (String line : ExitCode.helpList()) {
             String[] kv = line.split(":", 2);
@@ -84,10 +88,10 @@ public final class VcCheck implements Runnable {
     }
 
     /** Hands the terminal flag to commands that need it. */
-    private record Factory(boolean terminal) implements CommandLine.IFactory {
+    private record Factory(boolean terminal, java.util.Map<String, String> env) implements CommandLine.IFactory {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
-            if (cls == VcCheck.class) return cls.cast(new VcCheck(terminal));
+            if (cls == VcCheck.class) return cls.cast(new VcCheck(terminal, env));
             return CommandLine.defaultFactory().create(cls);
         }
     }

@@ -20,9 +20,14 @@ public final class Cli {
     }
 
     public static Result run(boolean terminal, String... args) {
+        return runWithEnv(terminal, java.util.Map.of(), args);
+    }
+
+    /** With a given environment (the real one is never read, so tests do not depend on the machine's PG* variables). */
+    public static Result runWithEnv(boolean terminal, java.util.Map<String, String> env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = VcCheck.run(new PrintWriter(out, true), new PrintWriter(err, true), terminal, args);
+        int code = VcCheck.run(new PrintWriter(out, true), new PrintWriter(err, true), terminal, env, args);
         return new Result(code, out.toString(), err.toString());
     }
 }

@@ -1,0 +1,39 @@
+package dev.vccheck.cli;
+
+import dev.vccheck.facts.Facts;
+import dev.vccheck.report.Report;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.concurrent.Callable;
+
+/** {@code vccheck scan}: collect and analyze in one process (exactly collect + analyze). */
+@Command(name = "scan", mixinStandardHelpOptions = true,
+        description = "Look at the live database and report what will break, with the fixes.")
+final class ScanCommand implements Callable<Integer> {
+    @ParentCommand
+    VcCheck root;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    TargetOptions targets = new TargetOptions();
+    @Mixin
+    RuleOptions ruleOptions = new RuleOptions();
+    @Mixin
+    OutputOptions output = new OutputOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        var outputs = output.targets(root.terminal);
+        var opts = ruleOptions.analysisOptions();
+        Engine engine = Engine.load(ruleOptions);
+        Facts facts = Scanner.collect(engine, targets, root.env, ruleOptions.immichVersion);
+        Report report = engine.analyze(facts, opts, err, output.verbose);
+        return output.write(report, outputs, out, err, root.terminal).code;
+    }
+}

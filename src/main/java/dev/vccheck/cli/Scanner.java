@@ -1,0 +1,38 @@
+package dev.vccheck.cli;
+
+import dev.vccheck.collect.postgres.PgTarget;
+import dev.vccheck.collect.postgres.PostgresCollector;
+import dev.vccheck.facts.Facts;
+import dev.vccheck.rules.Rule;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** Runs the collectors into one facts document (what 'collect' saves and 'scan' analyzes). */
+final class Scanner {
+    private Scanner() {
+    }
+
+    static Facts collect(Engine engine, TargetOptions targets, Map<String, String> env, String immichVersionHint) {
+        Optional<PgTarget> db = targets.database(env);
+        Facts facts = Facts.empty(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        if (immichVersionHint != null) facts.json().with("meta").put("immich_version_hint", immichVersionHint);
+        var packs = facts.json().with("meta").putArray("rule_packs");
+        engine.rules.packs().forEach(p -> packs.addObject().put("name", p.name()).put("version", p.version()));
+        if (db.isEmpty()) {
+            throw new UsageException("no target given: use --db-url, --env-file, or set DB_URL / DB_* / PG* variables");
+        }
+        Map<String, String> custom = new LinkedHashMap<>();
+        for (Rule r : engine.rules.rules()) {
+            if (r.collect() != null && r.collect().sql() != null) custom.put(r.id(), r.collect().sql());
+        }
+        new PostgresCollector().collect(facts, db.get(),
+                new PostgresCollector.Timeouts(targets.connectTimeout, targets.statementTimeout), custom);
+        facts.json().with("collection").putObject("kubernetes").put("status", "not-configured")
+                .put("message", "no Kubernetes target given (use --kube)");
+        return facts;
+    }
+}

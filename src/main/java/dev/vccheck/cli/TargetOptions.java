@@ -1,0 +1,67 @@
+package dev.vccheck.cli;
+
+import dev.vccheck.collect.postgres.PgTarget;
+import dev.vccheck.collect.postgres.PgTargets;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What to scan. The database target comes from the first of: --db-url, --env-file, DB_URL / DB_* in the
+ * environment, libpq's PG* variables; a missing password is looked up in ~/.pgpass (or PGPASSFILE).
+ */
+public final class TargetOptions {
+    @Option(names = "--db-url", paramLabel = "URL", description = "postgresql://user:password@host:port/database?sslmode=... (Immich's DB_URL form), or jdbc:postgresql://...")
+    String dbUrl;
+
+    @Option(names = "--env-file", paramLabel = "PATH", description = "Immich's .env: DB_URL, or DB_HOSTNAME, DB_PORT, DB_USERNAME, DB_PASSWORD, DB_DATABASE_NAME; DB_SSL_MODE, DB_VECTOR_EXTENSION.")
+    Path envFile;
+
+    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
+    int connectTimeout;
+
+    @Option(names = "--statement-timeout", paramLabel = "SECONDS", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}.")
+    int statementTimeout;
+
+    /** The database target, or empty when none was given anywhere. */
+    Optional<PgTarget> database(Map<String, String> env) {
+        if (connectTimeout < 1 || statementTimeout < 1) throw new UsageException("timeouts are whole seconds, at least 1");
+        Optional<PgTarget> t;
+        try {
+            if (dbUrl != null) {
+                t = Optional.of(PgTargets.fromUrl(dbUrl, "--db-url"));
+            } else if (envFile != null) {
+                Map<String, String> vars;
+                try {
+                    vars = PgTargets.readEnvFile(envFile);
+                } catch (NoSuchFileException e) {
+                    throw new UsageException("--env-file " + envFile + ": no such file");
+                } catch (IOException e) {
+                    throw new UsageException("--env-file " + envFile + ": cannot read: " + e.getMessage());
+                }
+                t = PgTargets.fromImmichEnv(vars, "--env-file " + envFile);
+                if (t.isEmpty()) throw new UsageException("--env-file " + envFile + ": no DB_URL or DB_* variable in it");
+            } else {
+                t = PgTargets.fromImmichEnv(env, "environment");
+                if (t.isEmpty()) t = PgTargets.fromLibpqEnv(env, env.getOrDefault("USER", "postgres"));
+            }
+        } catch (IllegalArgumentException e) {
+            String what = dbUrl != null ? "--db-url" : envFile != null ? "--env-file " + envFile : "the environment's database settings";
+            throw new UsageException(what + ": " + e.getMessage());
+        }
+        if (t.isPresent() && t.get().password() == null) {
+            String file = env.get("PGPASSFILE");
+            Path pgpass = file != null ? Path.of(file) : env.containsKey("HOME") ? Path.of(env.get("HOME"), ".pgpass") : null;
+            if (pgpass != null && Files.isReadable(pgpass)) {
+                PgTarget base = t.get();
+                t = Optional.of(PgTargets.fromPgpass(pgpass, base).map(base::withPassword).orElse(base));
+            }
+        }
+        return t;
+    }
+}
