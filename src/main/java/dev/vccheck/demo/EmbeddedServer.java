@@ -140,6 +140,15 @@ public final class EmbeddedServer implements AutoCloseable {
         }
     }
 
+    public boolean hasExtension(String name) throws SQLException {
+        try (Connection c = connect("postgres", "postgres"); var st = c.prepareStatement("SELECT 1 FROM pg_available_extensions WHERE name = ?")) {
+            st.setString(1, name);
+            try (var rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public void createDatabase(String name, String owner) throws SQLException {
         sql("postgres", "CREATE DATABASE " + name + (owner == null ? "" : " OWNER " + owner));
     }

@@ -77,7 +77,13 @@ public final class ImmichDatabase {
                 CREATE EXTENSION IF NOT EXISTS pg_trgm;
                 """);
         String vectorType;
-        switch (spec.state()) {
+        boolean viaPgvectors = spec.state() != State.PGVECTOR && s.hasExtension("vectors");
+        if (!viaPgvectors && (spec.state() == State.VCHORD_READY || spec.state() == State.MIGRATED)) {
+            // A server without pgvecto.rs: the database was migrated earlier; build it on pgvector's type directly.
+            s.sql(db, "CREATE EXTENSION vchord CASCADE;");
+            s.sql(db, "ALTER DATABASE " + db + " SET vchordrq.probes = 1");
+            vectorType = "vector";
+        } else switch (spec.state()) {
             case PGVECTORS, COLUMNS_REAL, VCHORD_READY, MIGRATED -> {
                 s.sql(db, "CREATE EXTENSION vectors;" + (spec.owner() == null ? "" : " GRANT USAGE ON SCHEMA vectors TO " + spec.owner() + ";"));
                 s.sql(db, "ALTER DATABASE " + db + " SET search_path TO \"$user\", public, vectors");
@@ -109,6 +115,14 @@ public final class ImmichDatabase {
                 INSERT INTO kysely_migrations VALUES ('1744910873969-InitialMigration', '2025-05-01T00:00:00Z'), ('1746636476623-DropExtraIndexes', '2025-05-08T00:00:00Z');
                 INSERT INTO system_metadata VALUES ('version-check-state', '{}');
                 """.formatted(vectorType, spec.dimension(), n, Math.max(1, n / 3), spec.immichVersion()) + reset);
+        if (!viaPgvectors && spec.state() != State.PGVECTOR) {
+            if (spec.state() == State.MIGRATED) {
+                s.sql(db, own + "CREATE INDEX clip_index ON smart_search USING vchordrq (embedding vector_cosine_ops);\n"
+                        + "CREATE INDEX face_index ON face_search USING vchordrq (embedding vector_cosine_ops);\n" + reset);
+            }
+            s.sql(db, "ANALYZE");
+            return;
+        }
         String am = spec.state() == State.PGVECTOR ? "hnsw (embedding vector_cosine_ops)" : "vectors (embedding vectors.vector_cos_ops)";
         s.sql(db, own + "CREATE INDEX clip_index ON smart_search USING " + am + ";\nCREATE INDEX face_index ON face_search USING " + am + ";\n" + reset);
         if (spec.state() == State.PGVECTORS || spec.state() == State.PGVECTOR) {
