@@ -164,7 +164,8 @@ class ScenariosTest {
         s.sql("postgres", "ALTER DATABASE " + db + " SET default_transaction_read_only = on");
         TestServers.Scan scan = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
         check(ready("pg.primary=fail"), scan);
-        assertEquals("ALTER DATABASE " + db + " SET default_transaction_read_only = off;", scan.finding("pg.primary").at("/remediation/0/text").asText());
+        assertEquals("BEGIN READ WRITE;\nALTER DATABASE " + db + " SET default_transaction_read_only = off;\nCOMMIT;\n",
+                scan.finding("pg.primary").at("/remediation/0/text").asText());
     }
 
     @Test
