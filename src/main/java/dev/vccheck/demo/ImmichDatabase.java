@@ -96,7 +96,8 @@ public final class ImmichDatabase {
             default -> throw new IllegalArgumentException(spec.state().name());
         }
         int n = spec.rows();
-        s.sql(db, own + """
+        // Bulk load without FK triggers (the rows are consistent by construction); set before any SET ROLE.
+        s.sql(db, "SET session_replication_role = replica;\n" + own + """
                 CREATE TABLE asset (id uuid PRIMARY KEY DEFAULT uuid_generate_v4(), "originalPath" text NOT NULL DEFAULT '');
                 CREATE TABLE asset_face (id uuid PRIMARY KEY DEFAULT uuid_generate_v4(), "assetId" uuid NOT NULL REFERENCES asset(id) ON DELETE CASCADE);
                 CREATE TABLE smart_search ("assetId" uuid PRIMARY KEY REFERENCES asset(id) ON DELETE CASCADE, embedding %1$s(%2$d) NOT NULL);
@@ -106,10 +107,11 @@ public final class ImmichDatabase {
                 CREATE TABLE kysely_migrations (name varchar(255) PRIMARY KEY, timestamp varchar(255) NOT NULL);
                 CREATE TABLE migrations (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL);
                 CREATE TABLE system_metadata (key varchar PRIMARY KEY, value jsonb NOT NULL);
-                INSERT INTO asset (id) SELECT uuid_generate_v4() FROM generate_series(1, %3$d);
+                INSERT INTO asset (id) SELECT gen_random_uuid() FROM generate_series(1, %3$d);
                 INSERT INTO asset_face ("assetId") SELECT id FROM asset LIMIT %4$d;
-                INSERT INTO smart_search SELECT id, '[0.0123,-0.0456,0.0789]'::text::%1$s(%2$d) FROM asset;
-                INSERT INTO face_search SELECT id, '[0.0321,0.0654,-0.0987]'::text::%1$s(512) FROM asset_face;
+                -- Distinct values, as real embeddings are (the stand-in indexes hash them).
+                INSERT INTO smart_search SELECT id, ('[' || (hashtext(id::text) / 2147483648.0)::real || ',-0.0456,0.0789]')::text::%1$s(%2$d) FROM asset;
+                INSERT INTO face_search SELECT id, ('[' || (hashtext(id::text) / 2147483648.0)::real || ',0.0654,-0.0987]')::text::%1$s(512) FROM asset_face;
                 INSERT INTO version_history (version, "createdAt") VALUES ('1.131.0', now() - interval '60 days'), ('%5$s', now() - interval '1 day');
                 INSERT INTO migrations (timestamp, name) VALUES (1744910873955, 'AddOverridesToSystemConfig1744910873955'), (1744910873956, 'AddMissingIndex1744910873956');
                 INSERT INTO kysely_migrations VALUES ('1744910873969-InitialMigration', '2025-05-01T00:00:00Z'), ('1746636476623-DropExtraIndexes', '2025-05-08T00:00:00Z');

@@ -68,7 +68,7 @@ class ExitCodesTest {
         Files.writeString(v2, Files.readString(bundle("migrated")).replace("vccheck.facts/v1", "vccheck.facts/v2"));
         r = Cli.run("analyze", v2.toString());
         assertEquals(2, r.exit(), r::toString);
-        assertTrue(r.err().contains("v2.json:2:13: bundle version is 'vccheck.facts/v2'; this vccheck reads 'vccheck.facts/v1'"), r::toString);
+        assertTrue(r.err().matches("(?s).*v2\\.json:2:\\d+: bundle version is 'vccheck.facts/v2'; this vccheck reads 'vccheck.facts/v1'.*"), r::toString);
     }
 
     @Test
@@ -80,7 +80,7 @@ class ExitCodesTest {
         for (JsonNode f : report.get("findings")) {
             if (f.get("source").asText().equals("postgres") && !f.get("status").asText().equals("skip")) {
                 assertEquals("error", f.get("status").asText(), f::toString);
-                assertTrue(f.get("message").asText().contains("connection refused: database:5432"), f::toString);
+                assertTrue(f.get("message").asText().contains("connection refused: 127.0.0.1:1"), f::toString);
             }
         }
     }

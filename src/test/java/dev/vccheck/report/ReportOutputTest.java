@@ -66,7 +66,7 @@ class ReportOutputTest {
 
     @Test
     void textGroupsWorstFirstWithRemediationAndNoColorOffATerminal() {
-        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "--format", "text");
+        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "--only", "example.*", "--format", "text");
         String out = r.out();
         int fail = out.indexOf("FAIL (2)"), skip = out.indexOf("SKIP ("), pass = out.indexOf("PASS (");
         assertTrue(fail >= 0 && fail < skip && skip < pass, out);
@@ -79,7 +79,7 @@ class ReportOutputTest {
     void colorOnlyOnATerminalAndNeverWithNoColor() {
         Cli.Result tty = Cli.run(true, "analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES);
         assertTrue(tty.out().contains("\u001b["), "a terminal gets text with colors by default");
-        Cli.Result plain = Cli.run(true, "analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "--no-color");
+        Cli.Result plain = Cli.run(true, "analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "--only", "example.*", "--no-color");
         assertFalse(plain.out().contains("\u001b["));
         assertTrue(plain.out().contains("FAIL (2)"));
         Cli.Result piped = Cli.run(false, "analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES);
@@ -90,7 +90,7 @@ class ReportOutputTest {
     void severalFormatsFromOneRun(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("out/report.json");
         Path text = dir.resolve("out/report.txt");
-        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES,
+        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "--only", "example.*",
                 "--format", "json", "-o", json.toString(), "-o", text.toString());
         assertEquals(1, r.exit(), r::toString);
         assertEquals("", r.out(), "stdout carries only a document, and none was asked for");
