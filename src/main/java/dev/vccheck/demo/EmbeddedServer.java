@@ -140,6 +140,12 @@ public final class EmbeddedServer implements AutoCloseable {
         }
     }
 
+    /** Replaces pg_hba.conf (e.g. to require passwords) and reloads the configuration. */
+    public void hba(String lines) throws IOException, SQLException {
+        Files.writeString(dataDir.resolve("pg_hba.conf"), lines);
+        sql("postgres", "SELECT pg_reload_conf()");
+    }
+
     public boolean hasExtension(String name) throws SQLException {
         try (Connection c = connect("postgres", "postgres"); var st = c.prepareStatement("SELECT 1 FROM pg_available_extensions WHERE name = ?")) {
             st.setString(1, name);
