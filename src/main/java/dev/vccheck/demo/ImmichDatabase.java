@@ -61,6 +61,15 @@ public final class ImmichDatabase {
     private ImmichDatabase() {
     }
 
+    /**
+     * The values after the first one, as SQL: as many as the dimension (as real embeddings have, so a real[]
+     * column still tells its dimension), or two for very large tables, where only the row count matters.
+     */
+    private static String rest(int dimension, int rows) {
+        int extra = rows <= 20_000 ? dimension - 1 : 2;
+        return "repeat(',0.0123', " + extra + ")";
+    }
+
     public static void create(EmbeddedServer s, String db, Spec spec) throws SQLException {
         if (spec.owner() != null) {
             s.sql("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + spec.owner() + "') THEN "
@@ -110,13 +119,13 @@ public final class ImmichDatabase {
                 INSERT INTO asset (id) SELECT gen_random_uuid() FROM generate_series(1, %3$d);
                 INSERT INTO asset_face ("assetId") SELECT id FROM asset LIMIT %4$d;
                 -- Distinct values, as real embeddings are (the stand-in indexes hash them).
-                INSERT INTO smart_search SELECT id, ('[' || (hashtext(id::text) / 2147483648.0)::real || ',-0.0456,0.0789]')::text::%1$s(%2$d) FROM asset;
-                INSERT INTO face_search SELECT id, ('[' || (hashtext(id::text) / 2147483648.0)::real || ',0.0654,-0.0987]')::text::%1$s(512) FROM asset_face;
+                INSERT INTO smart_search SELECT id, ('[' || (hashtext(id::text) / 2147483648.0)::real || %6$s || ']')::text::%1$s(%2$d) FROM asset;
+                INSERT INTO face_search SELECT id, ('[' || (hashtext(id::text) / 2147483648.0)::real || %7$s || ']')::text::%1$s(512) FROM asset_face;
                 INSERT INTO version_history (version, "createdAt") VALUES ('1.131.0', now() - interval '60 days'), ('%5$s', now() - interval '1 day');
                 INSERT INTO migrations (timestamp, name) VALUES (1744910873955, 'AddOverridesToSystemConfig1744910873955'), (1744910873956, 'AddMissingIndex1744910873956');
                 INSERT INTO kysely_migrations VALUES ('1744910873969-InitialMigration', '2025-05-01T00:00:00Z'), ('1746636476623-DropExtraIndexes', '2025-05-08T00:00:00Z');
                 INSERT INTO system_metadata VALUES ('version-check-state', '{}');
-                """.formatted(vectorType, spec.dimension(), n, Math.max(1, n / 3), spec.immichVersion()) + reset);
+                """.formatted(vectorType, spec.dimension(), n, Math.max(1, n / 3), spec.immichVersion(), rest(spec.dimension(), n), rest(512, n)) + reset);
         if (!viaPgvectors && spec.state() != State.PGVECTOR) {
             if (spec.state() == State.MIGRATED) {
                 s.sql(db, own + "CREATE INDEX clip_index ON smart_search USING vchordrq (embedding vector_cosine_ops);\n"

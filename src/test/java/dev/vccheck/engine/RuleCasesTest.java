@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <pre>
  * { "description": "...", "options": { "immich_version": "2.1.0", "phase": "pre", "waivers": "waivers.yaml", "today": "2026-11-22" },
  *   "findings": [ { "status": "fail", "message_contains": ["..."], "remediation_contains": ["..."],
+ *                   "contains": ["in the message or a remediation"],
  *                   "evidence": { "k": "v" }, "waived": false, "id": "optional, defaults to the rule id" } ] }
  * </pre>
  */
@@ -86,6 +87,10 @@ class RuleCasesTest {
             String ctx = "finding " + i + " of:\n" + all;
             assertEquals(w.has("id") ? w.get("id").asText() : ruleId, f.id(), ctx);
             assertEquals(w.get("status").asText(), f.status().id(), ctx);
+            String everything = f.message() + "\n" + String.join("\n", f.remediation().stream().map(Finding.Step::text).toList());
+            for (JsonNode frag : w.path("contains")) {
+                assertTrue(everything.contains(frag.asText()), () -> "neither message nor remediation has '" + frag.asText() + "' in " + ctx);
+            }
             for (JsonNode frag : w.path("message_contains")) {
                 assertTrue(f.message().contains(frag.asText()), () -> "message lacks '" + frag.asText() + "' in " + ctx);
             }

@@ -86,7 +86,7 @@ class ScenariosTest {
         check(ready("pg.migration.state=fail", "pg.embedding.dimension=warn", "pg.indexes=skip", "pg.vectors.version=pass"), scan);
         assertEquals("columns-real", scan.report().at("/migration/state").asText());
         assertTrue(scan.finding("pg.migration.state").at("/remediation/0/text").asText()
-                .contains("ALTER TABLE smart_search ALTER COLUMN embedding SET DATA TYPE vector(3);"), "the dimension comes from the one row: the stand-in rows hold 3 values\n" + scan.out());
+                .contains("ALTER TABLE smart_search ALTER COLUMN embedding SET DATA TYPE vector(768);"), "the dimension comes from one row of the real[] column\n" + scan.out());
     }
 
     @Test
