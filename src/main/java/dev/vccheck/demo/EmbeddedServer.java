@@ -25,7 +25,7 @@ import java.util.zip.ZipFile;
  * The preload list is written with ALTER SYSTEM (not on the command line), so a remediation's ALTER SYSTEM and a
  * restart behave as on a real server.
  */
-public final class EmbeddedServer implements AutoCloseable {
+public final class EmbeddedServer implements AutoCloseable, SqlServer {
     private final Path dataDir;
     private final Path workDir;
     private final PgBinaryResolver binaries;
@@ -122,6 +122,7 @@ public final class EmbeddedServer implements AutoCloseable {
         return "jdbc:postgresql://localhost:" + port() + "/" + database;
     }
 
+    @Override
     public Connection connect(String database, String user) throws SQLException {
         return connect(database, user, null);
     }
@@ -133,30 +134,10 @@ public final class EmbeddedServer implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(database), p);
     }
 
-    /** Runs SQL as the superuser {@code postgres}, one statement string (may hold several statements). */
-    public void sql(String database, String sql) throws SQLException {
-        try (Connection c = connect(database, "postgres"); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
-
     /** Replaces pg_hba.conf (e.g. to require passwords) and reloads the configuration. */
     public void hba(String lines) throws IOException, SQLException {
         Files.writeString(dataDir.resolve("pg_hba.conf"), lines);
         sql("postgres", "SELECT pg_reload_conf()");
-    }
-
-    public boolean hasExtension(String name) throws SQLException {
-        try (Connection c = connect("postgres", "postgres"); var st = c.prepareStatement("SELECT 1 FROM pg_available_extensions WHERE name = ?")) {
-            st.setString(1, name);
-            try (var rs = st.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    public void createDatabase(String name, String owner) throws SQLException {
-        sql("postgres", "CREATE DATABASE " + name + (owner == null ? "" : " OWNER " + owner));
     }
 
     @Override

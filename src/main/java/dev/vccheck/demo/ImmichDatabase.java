@@ -67,10 +67,10 @@ public final class ImmichDatabase {
      */
     private static String rest(int dimension, int rows) {
         int extra = rows <= 20_000 ? dimension - 1 : 2;
-        return "repeat(',0.0123', " + extra + ")";
+        return "array_fill(0.0123::real, ARRAY[" + extra + "])";
     }
 
-    public static void create(EmbeddedServer s, String db, Spec spec) throws SQLException {
+    public static void create(SqlServer s, String db, Spec spec) throws SQLException {
         if (spec.owner() != null) {
             s.sql("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + spec.owner() + "') THEN "
                     + "CREATE ROLE " + spec.owner() + " LOGIN PASSWORD 'immich-secret-pw'; END IF; END $$");
@@ -119,8 +119,8 @@ public final class ImmichDatabase {
                 INSERT INTO asset (id) SELECT gen_random_uuid() FROM generate_series(1, %3$d);
                 INSERT INTO asset_face ("assetId") SELECT id FROM asset LIMIT %4$d;
                 -- Distinct values, as real embeddings are (the stand-in indexes hash them).
-                INSERT INTO smart_search SELECT id, ('[' || (hashtext(id::text) / 2147483648.0)::real || %6$s || ']')::text::%1$s(%2$d) FROM asset;
-                INSERT INTO face_search SELECT id, ('[' || (hashtext(id::text) / 2147483648.0)::real || %7$s || ']')::text::%1$s(512) FROM asset_face;
+                INSERT INTO smart_search SELECT id, array_prepend((hashtext(id::text) / 2147483648.0)::real, %6$s)::%1$s(%2$d) FROM asset;
+                INSERT INTO face_search SELECT id, array_prepend((hashtext(id::text) / 2147483648.0)::real, %7$s)::%1$s(512) FROM asset_face;
                 INSERT INTO version_history (version, "createdAt") VALUES ('1.131.0', now() - interval '60 days'), ('%5$s', now() - interval '1 day');
                 INSERT INTO migrations (timestamp, name) VALUES (1744910873955, 'AddOverridesToSystemConfig1744910873955'), (1744910873956, 'AddMissingIndex1744910873956');
                 INSERT INTO kysely_migrations VALUES ('1744910873969-InitialMigration', '2025-05-01T00:00:00Z'), ('1746636476623-DropExtraIndexes', '2025-05-08T00:00:00Z');

@@ -243,6 +243,29 @@ class ScenariosTest {
     }
 
     @Test
+    void everyStandInVersionAgainstTheMatrix() throws Exception {
+        // vchord 1.0.0 is available (0.3.0, 0.4.3, 0.5.3 scripts too); pgvecto.rs 0.3.0 (0.2.0, 0.2.1 too).
+        EmbeddedServer s = TestServers.shared(16, dev.vccheck.demo.StandIns.Profile.of("0.6.0, 0.7.4, 0.8.0", "0.0.0, 0.3.0, 0.4.3, 0.5.3, 1.0.0", "0.2.0, 0.2.1, 0.3.0"),
+                "vchord.so, vectors.so");
+        String db = TestServers.newDatabaseName("versions");
+        ImmichDatabase.create(s, db, Spec.of(State.PGVECTORS));
+        check(ready(), TestServers.scan(s, db, "postgres", "--immich-version", "2.5.0"));
+        TestServers.Scan old = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
+        check(ready("pg.vchord.version=fail"), old);
+        assertTrue(old.finding("pg.vchord.version").get("message").asText().contains("VectorChord 1.0.0 is available, but Immich 2.1.0 only supports >=0.3 <0.6"), old::out);
+        // pgvecto.rs 0.3.0 installed: fine for 2.x (>=0.2 <0.4), outside 0.2.x for 1.111.
+        s.sql(db, "ALTER EXTENSION vectors UPDATE TO '0.3.0'");
+        TestServers.Scan v111 = TestServers.scan(s, db, "postgres", "--immich-version", "1.111.0");
+        assertEquals("fail", v111.statuses().get("pg.vectors.version"), v111::out);
+        assertTrue(v111.finding("pg.vectors.version").get("message").asText().contains("pgvecto.rs 0.3.0 is outside 0.2.x"), v111::out);
+        // Back down from the newest vchord script to 0.5.3: available 1.0.0 is newer, so an update is offered.
+        s.sql(db, "CREATE EXTENSION vchord VERSION '0.5.3' CASCADE");
+        TestServers.Scan upd = TestServers.scan(s, db, "postgres", "--immich-version", "2.5.0");
+        assertEquals("warn", upd.statuses().get("pg.vchord.version"), upd::out);
+        assertTrue(upd.finding("pg.vchord.version").at("/remediation/0/text").asText().startsWith("ALTER EXTENSION vchord UPDATE;\nREINDEX INDEX face_index;"), upd::out);
+    }
+
+    @Test
     void immich3WithPgvectorsStillInUse() throws Exception {
         EmbeddedServer s = TestServers.shared(16, DUAL, "vchord.so, vectors.so");
         TestServers.Scan scan = fresh(s, Spec.of(State.PGVECTORS), "postgres", "--immich-version", "3.0.0");
