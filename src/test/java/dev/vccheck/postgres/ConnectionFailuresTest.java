@@ -131,6 +131,16 @@ class ConnectionFailuresTest {
     }
 
     @Test
+    void unixSocketHost() throws Exception {
+        // The embedded server also listens on /tmp/.s.PGSQL.<port>; pg_hba lets local connections in (trust).
+        Cli.Result r = scan("postgres:///immich?host=/tmp&port=" + server.port() + "&user=postgres", "--only", "pg.connect");
+        assertEquals(0, r.exit(), r::toString);
+        Cli.Result missing = scan("postgres:///immich?host=/nonexistent&port=" + server.port() + "&user=postgres");
+        assertEquals("cannot connect to the socket /nonexistent/.s.PGSQL." + server.port() + " (is PostgreSQL running there, on port " + server.port() + "?)",
+                connectError(missing));
+    }
+
+    @Test
     void noTargetAtAllIsAUsageError() {
         Cli.Result r = Cli.run("scan");
         assertEquals(2, r.exit());

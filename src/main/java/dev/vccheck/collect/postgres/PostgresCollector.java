@@ -83,10 +83,12 @@ public final class PostgresCollector {
     }
 
     static Connection connect(PgTarget t, Timeouts to) throws SQLException {
-        if (t.isSocket()) {
-            throw new SQLException("Unix-domain sockets (host=" + t.host() + ") are not supported; connect over TCP, e.g. host=127.0.0.1", "08001");
-        }
         Properties p = new Properties();
+        if (t.isSocket()) {
+            // libpq's socket host: a directory holding .s.PGSQL.<port>; no TLS over a local socket.
+            p.setProperty("socketFactory", "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg");
+            p.setProperty("socketFactoryArg", t.host() + "/.s.PGSQL." + t.port());
+        }
         p.setProperty("user", t.user());
         t.passwordValue().ifPresent(pw -> p.setProperty("password", pw));
         p.setProperty("ApplicationName", "vccheck");
@@ -98,7 +100,7 @@ public final class PostgresCollector {
         p.setProperty("readOnlyMode", "always");
         p.setProperty("options", "-c statement_timeout=" + to.statement() * 1000
                 + " -c lock_timeout=1000 -c idle_in_transaction_session_timeout=" + (to.statement() + to.connect()) * 1000);
-        switch (t.sslmode()) {
+        switch (t.isSocket() ? "disable" : t.sslmode()) {
             case "no-verify" -> {
                 p.setProperty("sslmode", "require");
                 p.setProperty("sslfactory", "org.postgresql.ssl.NonValidatingFactory");
@@ -106,7 +108,7 @@ public final class PostgresCollector {
             default -> p.setProperty("sslmode", t.sslmode());
         }
         if (t.sslrootcert() != null) p.setProperty("sslrootcert", t.sslrootcert());
-        String host = t.host().contains(":") ? "[" + t.host() + "]" : t.host();
+        String host = t.isSocket() ? "localhost" : t.host().contains(":") ? "[" + t.host() + "]" : t.host();
         String url = "jdbc:postgresql://" + host + ":" + t.port() + "/" + URLEncoder.encode(t.database(), StandardCharsets.UTF_8).replace("+", "%20");
         DriverManager.setLoginTimeout(to.connect());
         Connection c = DriverManager.getConnection(url, p);
@@ -350,6 +352,8 @@ public final class PostgresCollector {
         String out;
         if (cause instanceof UnknownHostException) {
             out = "cannot resolve host '" + t.host() + "' (DNS): check the host name";
+        } else if (t.isSocket() && (cause instanceof java.net.SocketException || msg.contains("No such file"))) {
+            out = "cannot connect to the socket " + t.host() + "/.s.PGSQL." + t.port() + " (is PostgreSQL running there, on port " + t.port() + "?)";
         } else if (cause instanceof ConnectException) {
             out = "connection refused: " + where + " (is PostgreSQL running and listening there?)";
         } else if (cause instanceof NoRouteToHostException) {
