@@ -18,21 +18,30 @@ final class Scanner {
 
     static Facts collect(Engine engine, TargetOptions targets, Map<String, String> env, String immichVersionHint) {
         Optional<PgTarget> db = targets.database(env);
+        var kube = targets.kubernetes();
         Facts facts = Facts.empty(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         if (immichVersionHint != null) facts.json().with("meta").put("immich_version_hint", immichVersionHint);
         var packs = facts.json().with("meta").putArray("rule_packs");
         engine.rules.packs().forEach(p -> packs.addObject().put("name", p.name()).put("version", p.version()));
-        if (db.isEmpty()) {
-            throw new UsageException("no target given: use --db-url, --env-file, or set DB_URL / DB_* / PG* variables");
+        if (db.isEmpty() && kube.isEmpty()) {
+            throw new UsageException("no target given: use --db-url, --env-file, DB_URL / DB_* / PG* variables, or --kube");
         }
         Map<String, String> custom = new LinkedHashMap<>();
         for (Rule r : engine.rules.rules()) {
             if (r.collect() != null && r.collect().sql() != null) custom.put(r.id(), r.collect().sql());
         }
-        new PostgresCollector().collect(facts, db.get(),
-                new PostgresCollector.Timeouts(targets.connectTimeout, targets.statementTimeout), custom);
-        facts.json().with("collection").putObject("kubernetes").put("status", "not-configured")
-                .put("message", "no Kubernetes target given (use --kube)");
+        if (db.isPresent()) {
+            new PostgresCollector().collect(facts, db.get(),
+                    new PostgresCollector.Timeouts(targets.connectTimeout, targets.statementTimeout), custom);
+        } else {
+            facts.json().with("collection").putObject("postgres").put("status", "not-configured").put("message", "no database target given");
+        }
+        if (kube.isPresent()) {
+            new dev.vccheck.collect.kubernetes.KubernetesCollector().collect(facts, kube.get());
+        } else {
+            facts.json().with("collection").putObject("kubernetes").put("status", "not-configured")
+                    .put("message", "no Kubernetes target given (use --kube)");
+        }
         return facts;
     }
 }

@@ -22,11 +22,39 @@ public final class TargetOptions {
     @Option(names = "--env-file", paramLabel = "PATH", description = "Immich's .env: DB_URL, or DB_HOSTNAME, DB_PORT, DB_USERNAME, DB_PASSWORD, DB_DATABASE_NAME; DB_SSL_MODE, DB_VECTOR_EXTENSION.")
     Path envFile;
 
+    @Option(names = "--kube", description = "Also look at the Kubernetes cluster (implied by --namespace, --context, --kubeconfig).")
+    boolean kube;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "Immich's namespace (default: the context's namespace, else immich).")
+    String namespace;
+
+    @Option(names = "--context", paramLabel = "NAME", description = "kubeconfig context (default: the current one).")
+    String context;
+
+    @Option(names = "--kubeconfig", paramLabel = "PATH", description = "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account).")
+    Path kubeconfig;
+
+    @Option(names = "--backup-max-age", paramLabel = "AGE", defaultValue = "24h", description = "How old the newest completed CNPG backup may be, e.g. 24h, 7d. Default: ${DEFAULT-VALUE}.")
+    String backupMaxAge;
+
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10", description = "Default: ${DEFAULT-VALUE}.")
     int connectTimeout;
 
     @Option(names = "--statement-timeout", paramLabel = "SECONDS", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}.")
     int statementTimeout;
+
+    /** The Kubernetes target, when asked for. */
+    Optional<dev.vccheck.collect.kubernetes.KubeTarget> kubernetes() {
+        if (!kube && namespace == null && context == null && kubeconfig == null) return Optional.empty();
+        var m = java.util.regex.Pattern.compile("(\\d+)([hd])").matcher(backupMaxAge.trim());
+        if (!m.matches()) throw new UsageException("--backup-max-age must be hours or days, e.g. 24h or 7d; not '" + backupMaxAge + "'");
+        int hours = Integer.parseInt(m.group(1)) * (m.group(2).equals("d") ? 24 : 1);
+        if (namespace != null && !namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new UsageException("--namespace '" + namespace + "' is not a Kubernetes name (RFC 1123 label)");
+        }
+        if (kubeconfig != null && !Files.isReadable(kubeconfig)) throw new UsageException("--kubeconfig " + kubeconfig + ": no such file");
+        return Optional.of(new dev.vccheck.collect.kubernetes.KubeTarget(kubeconfig, context, namespace, connectTimeout, hours));
+    }
 
     /** The database target, or empty when none was given anywhere. */
     Optional<PgTarget> database(Map<String, String> env) {

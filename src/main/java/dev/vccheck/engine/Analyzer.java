@@ -122,7 +122,7 @@ public final class Analyzer {
         for (String src : sources(r)) {
             String status = facts.sourceStatus(src);
             if (status.equals("not-configured")) {
-                return one(r, Status.SKIP, src.equals("postgres") ? "no database target given"
+                return one(r, Status.SKIP, src.equals("postgres") ? "no database target given (use --db-url or --env-file)"
                         : "no Kubernetes target given (use --kube)", start);
             }
             if (status.equals("error")) {

@@ -76,7 +76,8 @@ public final class CelEnv {
                 fn("sql.literal", "sql_literal", str, str),
                 fn("sql.literals", "sql_literals", str, ListType.create(SimpleType.DYN)),
                 fn("sh.quote", "sh_quote", str, str),
-                fn("join", "join_list", str, ListType.create(SimpleType.DYN), str));
+                fn("join", "join_list", str, ListType.create(SimpleType.DYN), str),
+                fn("image.parse", "image_parse", dev.cel.common.types.MapType.create(str, str), str));
         b.addFunctionBindings(
                 CelFunctionBinding.from("semver_satisfies", String.class, String.class, SemverRange::satisfies),
                 CelFunctionBinding.from("semver_compare", String.class, String.class, (x, y) -> (long) SemverRange.compare(x, y)),
@@ -86,7 +87,8 @@ public final class CelEnv {
                 CelFunctionBinding.from("sql_literal", String.class, Quote::literal),
                 CelFunctionBinding.from("sql_literals", List.class, l -> Quote.literalList(l.stream().map(CelValues::text).toList())),
                 CelFunctionBinding.from("sh_quote", String.class, Quote::shell),
-                CelFunctionBinding.from("join_list", List.class, String.class, CelEnv::join));
+                CelFunctionBinding.from("join_list", List.class, String.class, CelEnv::join),
+                CelFunctionBinding.from("image_parse", String.class, ImageRef::parse));
     }
 
     private static String join(List<?> list, String sep) {

@@ -1,0 +1,138 @@
+package dev.vccheck.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vccheck.cli.Cli;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** vccheck scan --kube against fabric8's mock API server in CRUD mode, loaded with the shared fixtures. */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesScanTest {
+    KubernetesMockServer server;
+    KubernetesClient client;
+
+    @TempDir
+    Path dir;
+
+    static final String[] TRUECHARTS_CRASHLOOP = {"cnpg-cluster-vectorchord-crashloop.yaml", "cnpg-pods-vectorchord-crashloop.yaml",
+            "immich-deployments-truecharts-one-running.yaml", "truecharts-redis.yaml", "flux-helmrelease-immich-drift-enabled-v24.yaml", "cnpg-backups.yaml"};
+
+    @BeforeEach
+    void crds() {
+        MockCluster.registerCrds(server);
+    }
+
+    record Scan(int exit, JsonNode report, Map<String, String> statuses, String out) {
+        JsonNode finding(String id) {
+            for (JsonNode f : report.get("findings")) if (f.get("id").asText().equals(id)) return f;
+            throw new AssertionError("no " + id + " in " + out);
+        }
+    }
+
+    Scan scan(String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("scan", "--kube", "--kubeconfig", MockCluster.kubeconfig(client, dir).toString(),
+                "-n", "immich", "--format", "json", "--connect-timeout", "3"));
+        args.addAll(List.of(extra));
+        Cli.Result r = Cli.run(args.toArray(String[]::new));
+        if (r.exit() == 2 || r.exit() == 4) throw new AssertionError(r.toString());
+        JsonNode report = new ObjectMapper().readTree(r.out());
+        Map<String, String> st = new TreeMap<>();
+        report.get("findings").forEach(f -> st.merge(f.get("id").asText(), f.get("status").asText(), (a, b) -> a.equals("fail") ? a : b));
+        return new Scan(r.exit(), report, st, r.out() + r.err());
+    }
+
+    @Test
+    void trueChartsMidMigrationWithDriftCrashLoopAndMicroservicesBack() throws Exception {
+        MockCluster.load(client, TRUECHARTS_CRASHLOOP);
+        Scan s = scan();
+        assertEquals("fail", s.statuses().get("k8s.workloads.scaled-down"), s::out);
+        assertEquals("fail", s.statuses().get("k8s.gitops.flux"), s::out);
+        assertEquals("fail", s.statuses().get("k8s.cnpg.crashloop"), s::out);
+        assertEquals("pass", s.statuses().get("k8s.access"), s::out);
+        assertEquals("immich-cnpg-main-2", s.finding("k8s.cnpg.primary").at("/evidence/primary").asText());
+        assertEquals("kubectl exec -it -n immich immich-cnpg-main-2 -- psql immich", s.finding("k8s.cnpg.primary").at("/evidence/psql").asText());
+        assertEquals("kubectl scale --replicas=0 deployment/immich-microservices -n immich",
+                s.finding("k8s.workloads.scaled-down").at("/remediation/0/text").asText());
+        assertEquals("kubectl delete pod immich-cnpg-main-1 -n immich", s.finding("k8s.cnpg.crashloop").at("/remediation/0/text").asText());
+        assertEquals("2.1.0", s.report().at("/immich_version/value").asText());
+        assertEquals("image", s.report().at("/immich_version/source").asText());
+        assertEquals("skip", s.statuses().get("pg.connect"), "no database target");
+        assertEquals(1, s.exit());
+    }
+
+    @Test
+    void withoutPermissionOnPodsTheRestStillAnswersAndNothingFailsGivesThree() throws Exception {
+        MockCluster.load(client, "cnpg-cluster-pgvectors-healthy.yaml", "immich-deployments-truecharts-scaled-down.yaml",
+                "truecharts-redis.yaml", "flux-helmrelease-immich-v25-no-drift.yaml");
+        server.expect().get().withPath("/api/v1/namespaces/immich/pods")
+                .andReturn(403, new StatusBuilder().withStatus("Failure").withReason("Forbidden").withCode(403)
+                        .withMessage("pods is forbidden: User \"system:serviceaccount:immich:vccheck\" cannot list resource \"pods\"").build()).always();
+        Scan s = scan("--immich-version", "2.1.0");
+        for (String rule : List.of("k8s.only-db-pods", "k8s.cnpg.crashloop")) {
+            assertEquals("error", s.statuses().get(rule), s::out);
+            assertEquals("could not verify: forbidden: list pods in namespace immich", s.finding(rule).get("message").asText());
+        }
+        assertEquals("warn", s.statuses().get("k8s.access"), s::out);
+        assertEquals("pass", s.statuses().get("k8s.workloads.scaled-down"), s::out);
+        assertEquals("pass", s.statuses().get("k8s.gitops.flux"), s::out);
+        assertEquals(3, s.exit(), s::out);
+    }
+
+    @Test
+    void anEmptyNamespaceGivesClearSkips() throws Exception {
+        Scan s = scan();
+        assertEquals("pass", s.statuses().get("k8s.access"), s::out);
+        for (String rule : List.of("k8s.workloads.scaled-down", "k8s.cnpg.primary", "k8s.cnpg.crashloop", "k8s.cnpg.image")) {
+            assertEquals("skip", s.statuses().get(rule), rule + "\n" + s.out());
+        }
+    }
+
+    @Test
+    void argoCdSelfHealFailsAndAutomatedDisabledPasses() throws Exception {
+        MockCluster.load(client, "immich-deployments-official-chart.yaml", "argocd-application-immich-selfheal.yaml");
+        Scan s = scan();
+        assertEquals("fail", s.statuses().get("k8s.gitops.argocd"), s::out);
+        assertTrue(s.finding("k8s.gitops.argocd").at("/remediation/0/text").asText().startsWith("argocd app set "), s::out);
+        assertEquals("fail", s.statuses().get("k8s.workloads.scaled-down"), "immich-machine-learning is at 1\n" + s.out());
+    }
+
+    @Test
+    void serverErrorsAreRecordedPerResource() throws Exception {
+        MockCluster.load(client, "cnpg-cluster-pgvectors-healthy.yaml", "cnpg-pods-pgvectors.yaml");
+        client.getConfiguration().setRequestRetryBackoffLimit(0);
+        server.expect().get().withPath("/apis/postgresql.cnpg.io/v1/namespaces/immich/backups")
+                .andReturn(500, new StatusBuilder().withStatus("Failure").withCode(500).withMessage("etcd timeout").build()).always();
+        Scan s = scan("--immich-version", "2.1.0");
+        assertEquals("error", s.statuses().get("k8s.backup.recent"), s::out);
+        assertTrue(s.finding("k8s.backup.recent").get("message").asText().contains("the API answered 500"), s::out);
+        assertEquals("pass", s.statuses().get("k8s.cnpg.primary"), s::out);
+    }
+
+    @Test
+    void anUnreachableApiServerEndsTheKubernetesPartWithOneMessage() throws Exception {
+        Path cfg = MockCluster.kubeconfig(client, dir);
+        java.nio.file.Files.writeString(cfg, java.nio.file.Files.readString(cfg).replace(client.getConfiguration().getMasterUrl(), "https://127.0.0.1:1/"));
+        long start = System.nanoTime();
+        Cli.Result r = Cli.run("scan", "--kubeconfig", cfg.toString(), "--format", "json", "--connect-timeout", "2");
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        assertEquals(3, r.exit(), r::toString);
+        JsonNode report = new ObjectMapper().readTree(r.out());
+        assertTrue(report.at("/target/kubernetes/message").asText().startsWith("cannot reach the Kubernetes API"), r::toString);
+        assertTrue(seconds < 20, "took " + seconds + " s");
+    }
+}
