@@ -180,7 +180,8 @@ public final class Analyzer {
                 List<Finding.Step> steps = new ArrayList<>();
                 for (Remediation rem : o.remediation()) {
                     if (rem.when() != null && !rem.when().test(act)) continue;
-                    steps.add(new Finding.Step(rem.kind().name(), rem.title(), rem.text().render(act)));
+                    String title = rem.title() == null ? null : rem.title().render(act);
+                    steps.add(new Finding.Step(rem.kind().name(), title == null || title.isBlank() ? null : title, rem.text().render(act)));
                 }
                 out.add(finding(r, o.status(), o.message().render(act), evidence, steps, start));
             }

@@ -1,7 +1,7 @@
 package dev.vccheck.rules;
 
 /** A remediation block of a rule outcome: its kind, a {@code {{ }}} template and an optional CEL guard. */
-public record Remediation(Kind kind, String title, Template text, Expr when) {
+public record Remediation(Kind kind, Template title, Template text, Expr when) {
     public enum Kind {
         sql, kubectl, shell, yaml, text
     }

@@ -307,7 +307,8 @@ public final class RuleLoader {
                 NodeTuple tt = r.get("text");
                 if (tt == null) doc.error(rn, "a remediation is missing required key 'text'");
                 Template text = tt == null ? null : template(env, doc, tt.getValueNode(), "remediation text");
-                String rtitle = doc.string(r, "title", "a remediation", false, rn);
+                NodeTuple titleNode = r.get("title");
+                Template rtitle = titleNode == null ? null : template(env, doc, titleNode.getValueNode(), "remediation title");
                 Expr when = condition(env, doc, r.get("when"));
                 if (kind != null && text != null) remediation.add(new Remediation(kind, rtitle, text, when));
             }

@@ -124,6 +124,22 @@ class KubernetesScanTest {
     }
 
     @Test
+    void bothTargetsTheSqlFixesNameThePrimaryPodAndImmichRunningCombinesBoth() throws Exception {
+        MockCluster.load(client, TRUECHARTS_CRASHLOOP);
+        var pg = dev.vccheck.postgres.TestServers.shared(16, dev.vccheck.postgres.TestServers.DUAL, "vectors.so");
+        String db = dev.vccheck.postgres.TestServers.newDatabaseName("cross");
+        dev.vccheck.demo.ImmichDatabase.create(pg, db, dev.vccheck.demo.ImmichDatabase.Spec.of(dev.vccheck.demo.ImmichDatabase.State.PGVECTORS));
+        Scan s = scan("--db-url", dev.vccheck.postgres.TestServers.url(pg, db, "postgres"));
+        String psql = "kubectl exec -it -n immich immich-cnpg-main-2 -- psql " + db;
+        assertEquals("on the primary: " + psql, s.finding("pg.vchord.preload").at("/remediation/0/title").asText(), s::out);
+        assertEquals("pass", s.statuses().get("cross.primary"), s::out);
+        assertEquals("Run the SQL of the PostgreSQL findings on immich-cnpg-main-2: " + psql, s.finding("cross.primary").get("message").asText());
+        assertEquals("fail", s.statuses().get("cross.immich-running"), s::out);
+        assertTrue(s.finding("cross.immich-running").get("message").asText().startsWith("Immich is still running: immich-microservices not at 0 replicas; 0 database session(s)"), s::out);
+        assertEquals("image", s.report().at("/immich_version/source").asText(), "the target release comes from the server image");
+    }
+
+    @Test
     void anUnreachableApiServerEndsTheKubernetesPartWithOneMessage() throws Exception {
         Path cfg = MockCluster.kubeconfig(client, dir);
         java.nio.file.Files.writeString(cfg, java.nio.file.Files.readString(cfg).replace(client.getConfiguration().getMasterUrl(), "https://127.0.0.1:1/"));
