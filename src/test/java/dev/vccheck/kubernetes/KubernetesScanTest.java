@@ -78,7 +78,7 @@ class KubernetesScanTest {
     @Test
     void withoutPermissionOnPodsTheRestStillAnswersAndNothingFailsGivesThree() throws Exception {
         MockCluster.load(client, "cnpg-cluster-pgvectors-healthy.yaml", "immich-deployments-truecharts-scaled-down.yaml",
-                "truecharts-redis.yaml", "flux-helmrelease-immich-v25-no-drift.yaml");
+                "truecharts-redis.yaml", "flux-helmrelease-immich-suspended-warn.yaml");
         server.expect().get().withPath("/api/v1/namespaces/immich/pods")
                 .andReturn(403, new StatusBuilder().withStatus("Failure").withReason("Forbidden").withCode(403)
                         .withMessage("pods is forbidden: User \"system:serviceaccount:immich:vccheck\" cannot list resource \"pods\"").build()).always();
@@ -109,6 +109,25 @@ class KubernetesScanTest {
         assertEquals("fail", s.statuses().get("k8s.gitops.argocd"), s::out);
         assertTrue(s.finding("k8s.gitops.argocd").at("/remediation/0/text").asText().startsWith("argocd app set "), s::out);
         assertEquals("fail", s.statuses().get("k8s.workloads.scaled-down"), "immich-machine-learning is at 1\n" + s.out());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = ';', value = {
+            "argo automated but disabled; immich-deployments-official-chart.yaml argocd-application-immich-automated-disabled.yaml; k8s.gitops.argocd=pass",
+            "argo manual sync; immich-deployments-official-chart.yaml argocd-application-immich-manual-sync.yaml; k8s.gitops.argocd=pass",
+            "flux suspended; immich-deployments-truecharts-scaled-down.yaml flux-helmrelease-immich-suspended-warn.yaml; k8s.gitops.flux=pass k8s.workloads.scaled-down=pass",
+            "image volume extension; cnpg-cluster-imagevolume-extension.yaml; k8s.cnpg.image=pass k8s.cnpg.primary=pass",
+            "rolling update half done; cnpg-cluster-vectorchord-crashloop.yaml cnpg-pods-mixed-rolling-update.yaml; k8s.cnpg.image=warn k8s.cnpg.crashloop=pass",
+            "backups all old; cnpg-cluster-pgvectors-healthy.yaml cnpg-backups.yaml; k8s.backup.recent=warn",
+            "chart 25 while on pgvecto.rs; cnpg-cluster-pgvectors-healthy.yaml immich-deployments-truecharts-scaled-down.yaml flux-helmrelease-immich-v25-no-drift.yaml; k8s.chart.version=fail",
+            "chart 24 before migrating; cnpg-cluster-pgvectors-healthy.yaml immich-deployments-truecharts-scaled-down.yaml; k8s.chart.version=pass"})
+    void fixtureSets(String name, String fixtures, String expected) throws Exception {
+        MockCluster.load(client, fixtures.split(" "));
+        Scan s = scan("--immich-version", "2.1.0");
+        for (String kv : expected.split(" ")) {
+            String[] p = kv.split("=");
+            assertEquals(p[1], s.statuses().get(p[0]), name + ": " + p[0] + "\n" + s.out());
+        }
     }
 
     @Test
