@@ -1,8 +1,6 @@
 package dev.vccheck.cli;
 
 import dev.vccheck.facts.BundleReader;
-import dev.vccheck.facts.Facts;
-import dev.vccheck.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -11,7 +9,6 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code vccheck analyze BUNDLE}: the rules on a saved facts bundle, offline. */
@@ -35,18 +32,12 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
-        List<OutputOptions.Target> targets = output.targets(root.terminal);
-        var opts = ruleOptions.analysisOptions();
-        Engine engine = Engine.load(ruleOptions);
-        Facts facts;
-        try {
-            facts = BundleReader.read(bundle);
-        } catch (BundleReader.InvalidBundleException e) {
-            throw new UsageException(e.problems());
-        }
-        Report report = engine.analyze(facts, opts, err, output.verbose);
-        return output.write(report, targets, out, err, root.terminal).code;
+        return Engine.run(root, spec, ruleOptions, output, engine -> {
+            try {
+                return BundleReader.read(bundle);
+            } catch (BundleReader.InvalidBundleException e) {
+                throw new UsageException(e.problems());
+            }
+        });
     }
 }

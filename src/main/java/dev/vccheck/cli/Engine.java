@@ -52,6 +52,21 @@ final class Engine {
         }
     }
 
+    /**
+     * What scan and analyze share: check the options (exit 2 before any work), load the rules, get the facts,
+     * analyze, write every requested output; returns the exit code.
+     */
+    static int run(VcCheck root, picocli.CommandLine.Model.CommandSpec spec, RuleOptions ruleOptions, OutputOptions output,
+                   java.util.function.Function<Engine, Facts> facts) throws java.io.IOException {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        var targets = output.targets(root.terminal);
+        var opts = ruleOptions.analysisOptions();
+        Engine engine = load(ruleOptions);
+        Report report = engine.analyze(facts.apply(engine), opts, err, output.verbose);
+        return output.write(report, targets, out, err, root.terminal).code;
+    }
+
     Report analyze(Facts facts, AnalysisOptions opts, PrintWriter log, boolean verbose) {
         long t0 = System.nanoTime();
         Analyzer analyzer = new Analyzer(FactsSchema.get(), rules, compat, VersionProvider.version());

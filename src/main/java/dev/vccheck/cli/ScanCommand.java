@@ -1,7 +1,5 @@
 package dev.vccheck.cli;
 
-import dev.vccheck.facts.Facts;
-import dev.vccheck.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -27,13 +25,6 @@ final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var out = spec.commandLine().getOut();
-        var err = spec.commandLine().getErr();
-        var outputs = output.targets(root.terminal);
-        var opts = ruleOptions.analysisOptions();
-        Engine engine = Engine.load(ruleOptions);
-        Facts facts = Scanner.collect(engine, targets, root.env, ruleOptions.immichVersion);
-        Report report = engine.analyze(facts, opts, err, output.verbose);
-        return output.write(report, outputs, out, err, root.terminal).code;
+        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.collect(engine, targets, root.env, ruleOptions.immichVersion));
     }
 }

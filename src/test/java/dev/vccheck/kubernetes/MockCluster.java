@@ -8,9 +8,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Loads ../shared/fixtures/kubernetes into fabric8's CRUD mock server and writes a kubeconfig for it. */
+/** Loads the Kubernetes fixtures (src/test/resources/fixtures/kubernetes, from shared/fixtures) into fabric8's CRUD mock server and writes a kubeconfig for it. */
 final class MockCluster {
-    static final Path FIXTURES = Path.of(System.getProperty("user.dir")).resolve("../shared/fixtures/kubernetes").normalize();
+    static final Path FIXTURES = Path.of(System.getProperty("user.dir")).resolve("src/test/resources/fixtures/kubernetes");
 
     private MockCluster() {
     }
