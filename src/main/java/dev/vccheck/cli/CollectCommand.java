@@ -28,6 +28,8 @@ final class CollectCommand implements Callable<Integer> {
     java.util.List<Path> rules = new java.util.ArrayList<>();
     @Option(names = "--immich-version", paramLabel = "X.Y.Z", description = "Recorded in the bundle as a hint.")
     String immichVersion;
+    @Option(names = "--redact", paramLabel = "LEVEL", defaultValue = "secrets", description = "none, secrets (default) or all: see 'scan --help'.")
+    dev.vccheck.facts.Redactor.Level redact;
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the bundle here (default: standard output).")
     Path output;
 
@@ -37,6 +39,7 @@ final class CollectCommand implements Callable<Integer> {
         ro.rules = rules;
         Engine engine = Engine.load(ro);
         Facts facts = Scanner.collect(engine, targets, root.env, immichVersion);
+        dev.vccheck.facts.Redactor.apply(facts, redact);
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(facts.json()) + "\n";
         if (output == null) {
             spec.commandLine().getOut().print(json);

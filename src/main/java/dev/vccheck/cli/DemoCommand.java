@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
                 Facts facts = Facts.empty(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
                 facts.json().with("collection").putObject("kubernetes").put("status", "not-configured").put("message", "demo: no Kubernetes target");
                 new PostgresCollector().collect(facts, target, PostgresCollector.Timeouts.defaults(), Map.of());
+                dev.vccheck.facts.Redactor.apply(facts, dev.vccheck.facts.Redactor.Level.secrets);
                 Report report = engine.analyze(facts, dev.vccheck.engine.AnalysisOptions.defaults(), err, false);
                 Files.createDirectories(dir);
                 Path json = dir.resolve("report.json");

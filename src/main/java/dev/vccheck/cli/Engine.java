@@ -63,7 +63,9 @@ final class Engine {
         var targets = output.targets(root.terminal);
         var opts = ruleOptions.analysisOptions();
         Engine engine = load(ruleOptions);
-        Report report = engine.analyze(facts.apply(engine), opts, err, output.verbose);
+        Facts f = facts.apply(engine);
+        dev.vccheck.facts.Redactor.apply(f, output.redact);
+        Report report = engine.analyze(f, opts, err, output.verbose);
         return output.write(report, targets, out, err, root.terminal).code;
     }
 

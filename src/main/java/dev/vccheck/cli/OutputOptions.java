@@ -30,6 +30,10 @@ public final class OutputOptions {
     @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "fail", description = "fail, warn or never: the lowest status that fails the gate (exit 1). Default: ${DEFAULT-VALUE}.")
     String failOn;
 
+    @Option(names = "--redact", paramLabel = "LEVEL", defaultValue = "secrets",
+            description = "none, secrets (default: passwords, tokens, credentials in URLs) or all (also hosts, IP addresses, user, role, database and namespace names, as stable placeholders).")
+    dev.vccheck.facts.Redactor.Level redact;
+
     @Option(names = "--no-color", description = "No ANSI colors (NO_COLOR in the environment does the same).")
     boolean noColor;
 

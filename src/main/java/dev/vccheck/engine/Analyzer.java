@@ -94,7 +94,10 @@ public final class Analyzer {
 
         Map<String, Object> targets = new LinkedHashMap<>();
         facts.json().path("collection").fields().forEachRemaining(e -> targets.put(e.getKey(), JSON.convertValue(e.getValue(), Map.class)));
-        return new Report(Report.SCHEMA_ID, new Report.Tool("vccheck", toolVersion), generatedAt, targets,
+        JsonNode red = facts.json().path("meta").path("redaction");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> redaction = red.isObject() ? JSON.convertValue(red, Map.class) : null;
+        return new Report(Report.SCHEMA_ID, new Report.Tool("vccheck", toolVersion), generatedAt, targets, redaction,
                 new Report.ImmichVersion(target.immichVersion(), target.source(), target.release().label(), target.note()),
                 new Report.Migration(str(derived.get("migration_state")), str(derived.get("migration_path")), phase),
                 Summary.of(findings), findings);

@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Everything a renderer needs; every format renders the same findings. Renderers never decide a status. */
-@JsonPropertyOrder({"schema", "tool", "generated_at", "target", "immich_version", "migration", "summary", "findings"})
+@JsonPropertyOrder({"schema", "tool", "generated_at", "target", "redaction", "immich_version", "migration", "summary", "findings"})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Report(
         String schema,
         Tool tool,
         String generated_at,
         Map<String, Object> target,
+        Map<String, Object> redaction,
         ImmichVersion immich_version,
         Migration migration,
         Summary summary,

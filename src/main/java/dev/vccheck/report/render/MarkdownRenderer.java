@@ -40,6 +40,9 @@ public final class MarkdownRenderer implements Renderer {
                 sb.append(" |\n");
             }
         }
+        if (r.redaction() != null && r.redaction().get("kinds") instanceof List<?> kinds && !kinds.isEmpty()) {
+            sb.append("| Redacted | ").append(esc(String.join(", ", kinds.stream().map(String::valueOf).toList()))).append(" |\n");
+        }
         sb.append("| Findings | ").append(s.fail()).append(" fail, ").append(s.error()).append(" error, ").append(s.warn())
                 .append(" warn, ").append(s.skip()).append(" skip, ").append(s.pass()).append(" pass")
                 .append(s.waived() > 0 ? ", " + s.waived() + " waived" : "").append(" |\n\n");

@@ -35,6 +35,9 @@ public final class TextRenderer implements Renderer {
         sb.append("  migration state: ").append(m.state() == null ? "unknown" : m.state());
         if (m.path() != null) sb.append(", path: ").append(m.path());
         sb.append(", phase: ").append(m.phase()).append('\n');
+        if (r.redaction() != null && r.redaction().get("kinds") instanceof List<?> kinds && !kinds.isEmpty()) {
+            sb.append("  redacted (").append(r.redaction().get("level")).append("): ").append(String.join(", ", kinds.stream().map(String::valueOf).toList())).append('\n');
+        }
         for (Map.Entry<String, Object> t : r.target().entrySet()) {
             if (t.getValue() instanceof Map<?, ?> src) {
                 sb.append("  ").append(t.getKey()).append(": ").append(src.get("status"));

@@ -1,0 +1,137 @@
+package dev.vccheck.facts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Redaction happens on the facts, before anything is rendered or saved, so a bundle and every report format agree.
+ * {@code secrets} (the default) removes passwords, tokens and credentials in connection strings wherever a string
+ * holds them (vccheck never collects a password, this is the second line). {@code all} also replaces host names,
+ * IP addresses, user, role, database and namespace names with stable placeholders (host-1, user-1, ...): the same
+ * name gets the same placeholder everywhere in one document. The kinds redacted are listed in meta.redaction.
+ */
+public final class Redactor {
+    public enum Level {
+        none, secrets, all
+    }
+
+    private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://[^:/@\\s]*):([^@\\s]*)@");
+    private static final Pattern KEY_VALUE = Pattern.compile("(?i)\\b(password|passwd|pwd|token|secret|api[_-]?key)(\\s*[=:]\\s*)([^\\s&;,'\"]+)");
+    private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}");
+    private static final Pattern IPV4 = Pattern.compile("\\b(?:\\d{1,3}\\.){3}\\d{1,3}\\b");
+
+    private Redactor() {
+    }
+
+    public static void apply(Facts facts, Level level) {
+        ObjectNode doc = facts.json();
+        Set<String> kinds = new TreeSet<>();
+        if (level != Level.none) {
+            walk(doc, s -> {
+                String r = URL_CREDENTIALS.matcher(s).replaceAll("$1:[redacted]@");
+                r = KEY_VALUE.matcher(r).replaceAll("$1$2[redacted]");
+                r = BEARER.matcher(r).replaceAll("$1 [redacted]");
+                if (!r.equals(s)) kinds.add("secrets");
+                return r;
+            });
+        }
+        if (level == Level.all) {
+            Map<String, String> names = new LinkedHashMap<>();
+            Map<String, Integer> counters = new LinkedHashMap<>();
+            collect(doc, "/pg/connection/host", "host", names, counters, kinds);
+            collect(doc, "/k8s/server", "host", names, counters, kinds);
+            for (String p : List.of("/pg/connection/user", "/pg/role/name", "/pg/database/owner")) collect(doc, p, "user", names, counters, kinds);
+            doc.at("/pg/role/member_of").forEach(n -> add(n.asText(), "user", names, counters, kinds));
+            doc.at("/pg/sessions").forEach(n -> {
+                add(n.path("user").asText(null), "user", names, counters, kinds);
+                add(n.path("database").asText(null), "database", names, counters, kinds);
+                add(n.path("client").asText(null), "ip", names, counters, kinds);
+            });
+            for (String p : List.of("/pg/connection/database", "/pg/database/name")) collect(doc, p, "database", names, counters, kinds);
+            collect(doc, "/k8s/namespace", "namespace", names, counters, kinds);
+            collect(doc, "/k8s/context", "context", names, counters, kinds);
+            // Longest first, so that a name inside another name is not replaced half-way.
+            List<String> keys = new ArrayList<>(names.keySet());
+            keys.sort(Comparator.comparingInt(String::length).reversed());
+            List<Pattern> patterns = new ArrayList<>();
+            for (String k : keys) patterns.add(Pattern.compile("(?<![A-Za-z0-9_-])" + Pattern.quote(k) + "(?![A-Za-z0-9_-])"));
+            walk(doc, s -> {
+                String r = s;
+                for (int i = 0; i < keys.size(); i++) r = patterns.get(i).matcher(r).replaceAll(Matcher.quoteReplacement(names.get(keys.get(i))));
+                Matcher ip = IPV4.matcher(r);
+                StringBuilder sb = new StringBuilder();
+                while (ip.find()) {
+                    String v = ip.group();
+                    if (!v.startsWith("127.")) {
+                        kinds.add("ip addresses");
+                        ip.appendReplacement(sb, Matcher.quoteReplacement(names.computeIfAbsent(v, x -> "ip-" + counters.merge("ip", 1, Integer::sum))));
+                    }
+                }
+                ip.appendTail(sb);
+                return sb.toString();
+            });
+        }
+        ObjectNode meta = doc.with("meta").putObject("redaction");
+        meta.put("level", level.name());
+        ArrayNode k = meta.putArray("kinds");
+        kinds.forEach(k::add);
+    }
+
+    private static void collect(ObjectNode doc, String pointer, String kind, Map<String, String> names, Map<String, Integer> counters, Set<String> kinds) {
+        JsonNode n = doc.at(pointer);
+        if (n.isTextual()) {
+            String v = n.asText();
+            if (kind.equals("host")) v = v.replaceFirst("^[a-z]+://", "").replaceFirst("[:/].*$", "");
+            add(v, kind, names, counters, kinds);
+        }
+    }
+
+    private static void add(String v, String kind, Map<String, String> names, Map<String, Integer> counters, Set<String> kinds) {
+        if (v == null || v.isBlank() || names.containsKey(v) || v.matches("(host|user|database|namespace|context|ip)-\\d+")) return;
+        if (kind.equals("host") && (v.equals("localhost") || v.startsWith("127."))) return;
+        names.put(v, kind + "-" + counters.merge(kind, 1, Integer::sum));
+        kinds.add(switch (kind) {
+            case "host" -> "hosts";
+            case "user" -> "users and roles";
+            case "database" -> "databases";
+            case "namespace" -> "namespaces";
+            case "context" -> "kubernetes contexts";
+            default -> "ip addresses";
+        });
+    }
+
+    interface Edit {
+        String apply(String s);
+    }
+
+    /** Applies the edit to every string value and every object key (map keys can be names too). */
+    private static void walk(JsonNode node, Edit edit) {
+        if (node instanceof ObjectNode o) {
+            List<String> fields = new ArrayList<>();
+            for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) fields.add(it.next());
+            for (String f : fields) {
+                JsonNode v = o.get(f);
+                if (v.isTextual()) o.set(f, TextNode.valueOf(edit.apply(v.asText())));
+                else walk(v, edit);
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                if (a.get(i).isTextual()) a.set(i, TextNode.valueOf(edit.apply(a.get(i).asText())));
+                else walk(a.get(i), edit);
+            }
+        }
+    }
+}
