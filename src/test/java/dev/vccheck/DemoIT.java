@@ -46,6 +46,7 @@ class DemoIT {
         assertTrue(r.out().contains("FAIL ("), all);
         assertTrue(r.out().contains("ALTER SYSTEM SET shared_preload_libraries = 'vectors.so', 'vchord.so';"), all);
         assertTrue(Files.readString(reports.resolve("report.json")).contains("\"schema\" : \"vccheck.report/v1\""));
+        assertTrue(Files.readString(reports.resolve("report.html")).contains("<span class=\"verdict v-fail\">fail</span>"));
     }
 
     @Test

@@ -85,11 +85,26 @@ final class DemoCommand implements Callable<Integer> {
                 Renderers.get("text").orElseThrow().render(report, out, color);
                 out.println();
                 out.println("Reports: " + json.toAbsolutePath() + (hasHtml ? " and " + html.toAbsolutePath() : ""));
+                if (open && hasHtml) openInBrowser(html, err);
                 out.println("The demo database was stopped and removed. Scan your own: vccheck scan --db-url 'postgresql://USER:PASSWORD@HOST:5432/immich'");
                 out.flush();
                 return ExitCode.of(report.summary(), "fail").code;
             }
         }
+    }
+
+    /** --open: the desktop's opener (xdg-open, or open on macOS); where there is none, say where the file is. */
+    private static void openInBrowser(Path html, PrintWriter err) {
+        for (String opener : new String[]{"xdg-open", "open"}) {
+            try {
+                new ProcessBuilder(opener, html.toAbsolutePath().toString()).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                return;
+            } catch (Exception e) {
+                // try the next opener
+            }
+        }
+        err.println("vccheck demo: no desktop opener found; open " + html.toAbsolutePath() + " in a browser");
     }
 
     private static void write(Report report, String format, Path file) throws Exception {

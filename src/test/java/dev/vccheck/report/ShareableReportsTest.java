@@ -12,6 +12,7 @@ import javax.xml.validation.SchemaFactory;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.vccheck.TestFiles.bundle;
 import static dev.vccheck.TestFiles.read;
@@ -62,9 +63,26 @@ class ShareableReportsTest {
         assertTrue(md.out().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), md.out());
         String outsideFences = md.out().replaceAll("(?s)```.*?```", "");
         assertFalse(outsideFences.contains("<script>"), "no live script tag in prose\n" + md.out());
+        Cli.Result html = Cli.run("analyze", b.toString(), "--format", "html");
+        assertFalse(html.out().contains(evil), "no live script from a target in HTML\n" + html.out());
+        assertTrue(html.out().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "escaped instead");
+        assertEquals(1, html.out().split("<script>", -1).length - 1, "only vccheck's own copy-button script");
         Cli.Result junit = Cli.run("analyze", b.toString(), "--format", "junit");
         validJUnit(junit.out());
         assertFalse(junit.out().contains("<script>"), junit.out());
+    }
+
+    @Test
+    void htmlIsOneSelfContainedFile() {
+        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--format", "html");
+        String html = r.out();
+        assertTrue(html.startsWith("<!DOCTYPE html>") || html.contains("<!DOCTYPE html>"), html.substring(0, 200));
+        for (String external : List.of("<link", "src=\"http", "href=\"http", "@import", "url(")) {
+            assertFalse(html.contains(external), "fetches something: " + external);
+        }
+        assertTrue(html.contains("prefers-color-scheme: dark"));
+        assertTrue(html.contains("<details class=\"f fail\" open>"), "failures open by default");
+        assertTrue(html.contains("<code>ALTER SYSTEM SET shared_preload_libraries = &#39;vectors.so&#39;, &#39;vchord.so&#39;;</code>"), html);
     }
 
     @Test

@@ -10,7 +10,7 @@ public final class Renderers {
     private static final Map<String, Renderer> ALL = new LinkedHashMap<>();
 
     static {
-        for (Renderer r : new Renderer[]{new TextRenderer(), new JsonRenderer(), new MarkdownRenderer(), new JUnitRenderer()}) ALL.put(r.format(), r);
+        for (Renderer r : new Renderer[]{new TextRenderer(), new JsonRenderer(), new MarkdownRenderer(), new JUnitRenderer(), new HtmlRenderer()}) ALL.put(r.format(), r);
     }
 
     private Renderers() {
