@@ -80,11 +80,13 @@ final class DemoCommand implements Callable<Integer> {
                 Path html = dir.resolve("report.html");
                 boolean hasHtml = Renderers.get("html").isPresent();
                 if (hasHtml) write(report, "html", html);
+                write(report, "markdown", dir.resolve("report.md"));
+                write(report, "junit", dir.resolve("report.junit.xml"));
                 String nc = root.env.get("NO_COLOR");
                 boolean color = root.terminal && !noColor && (nc == null || nc.isEmpty());
                 Renderers.get("text").orElseThrow().render(report, out, color);
                 out.println();
-                out.println("Reports: " + json.toAbsolutePath() + (hasHtml ? " and " + html.toAbsolutePath() : ""));
+                out.println("Reports in " + dir.toAbsolutePath() + ": report.html, report.json, report.md, report.junit.xml");
                 if (open && hasHtml) openInBrowser(html, err);
                 out.println("The demo database was stopped and removed. Scan your own: vccheck scan --db-url 'postgresql://USER:PASSWORD@HOST:5432/immich'");
                 out.flush();
