@@ -21,7 +21,9 @@ import java.util.regex.Pattern;
  * {@code secrets} (the default) removes passwords, tokens and credentials in connection strings wherever a string
  * holds them (vccheck never collects a password, this is the second line). {@code all} also replaces host names,
  * IP addresses, user, role, database and namespace names with stable placeholders (host-1, user-1, ...): the same
- * name gets the same placeholder everywhere in one document. The kinds redacted are listed in meta.redaction.
+ * name gets the same placeholder everywhere in one document. Loopback addresses (localhost, 127.x) identify nobody
+ * and are kept. A name is replaced only as a whole word: "immich" becomes namespace-1, but a pod named
+ * immich-cnpg-main-2 keeps its name (object names are what the fixes need). The kinds redacted are listed in meta.redaction.
  */
 public final class Redactor {
     public enum Level {

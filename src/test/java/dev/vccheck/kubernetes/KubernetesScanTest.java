@@ -159,6 +159,44 @@ class KubernetesScanTest {
     }
 
     @Test
+    void redactAllHidesTheNamespaceContextAndServerInEveryFormat() throws Exception {
+        MockCluster.loadInto(client, "family-photos", TRUECHARTS_CRASHLOOP);
+        String kubeconfig = MockCluster.kubeconfig(client, dir).toString();
+        String host = java.net.URI.create(client.getConfiguration().getMasterUrl()).getHost();
+        StringBuilder all = new StringBuilder();
+        for (String format : List.of("json", "text", "html", "markdown", "junit")) {
+            Cli.Result r = Cli.run("scan", "--kubeconfig", kubeconfig, "-n", "family-photos", "--redact", "all", "--format", format);
+            assertEquals(1, r.exit(), r::toString);
+            all.append(r.out()).append(r.err());
+        }
+        Path bundle = dir.resolve("b.json");
+        assertEquals(0, Cli.run("collect", "--kubeconfig", kubeconfig, "-n", "family-photos", "--redact", "all", "-o", bundle.toString()).exit());
+        all.append(java.nio.file.Files.readString(bundle));
+        // Loopback addresses identify nobody and are kept; the mock server runs on one.
+        List<String> secrets = host.equals("localhost") || host.startsWith("127.") ? List.of("family-photos", "\"mock\"") : List.of("family-photos", "\"mock\"", host);
+        for (String secret : secrets) {
+            assertTrue(!all.toString().contains(secret), "'" + secret + "' survived --redact all");
+        }
+        assertTrue(all.toString().contains("namespace-1"), "placeholders are used");
+    }
+
+    @Test
+    void aNamespaceCarryingScriptRendersInert() throws Exception {
+        // Kubernetes would refuse such a name; a hand-edited bundle need not.
+        MockCluster.load(client, TRUECHARTS_CRASHLOOP);
+        Path bundle = dir.resolve("b.json");
+        assertEquals(0, Cli.run("collect", "--kubeconfig", MockCluster.kubeconfig(client, dir).toString(), "-n", "immich", "-o", bundle.toString()).exit());
+        String evil = "<script>alert(1)</script>";
+        java.nio.file.Files.writeString(bundle, java.nio.file.Files.readString(bundle).replace("\"namespace\" : \"immich\"", "\"namespace\" : \"" + evil + "\""));
+        for (String format : List.of("html", "markdown")) {
+            Cli.Result r = Cli.run("analyze", bundle.toString(), "--format", format);
+            String outside = r.out().replaceAll("(?s)```.*?```", "");
+            assertTrue(r.out().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), format + ": the payload is shown, escaped\n" + r.out());
+            assertTrue(!outside.contains(evil), format + ": no live script tag\n" + r.out());
+        }
+    }
+
+    @Test
     void anUnreachableApiServerEndsTheKubernetesPartWithOneMessage() throws Exception {
         Path cfg = MockCluster.kubeconfig(client, dir);
         java.nio.file.Files.writeString(cfg, java.nio.file.Files.readString(cfg).replace(client.getConfiguration().getMasterUrl(), "https://127.0.0.1:1/"));

@@ -29,8 +29,15 @@ final class MockCluster {
     }
 
     static void load(KubernetesClient client, String... fixtures) throws Exception {
+        loadInto(client, "immich", fixtures);
+    }
+
+    /** Loads the fixtures with namespace immich renamed (the argocd namespace and Argo's destination follow). */
+    static void loadInto(KubernetesClient client, String namespace, String... fixtures) throws Exception {
         for (String f : fixtures) {
-            try (InputStream in = Files.newInputStream(FIXTURES.resolve(f))) {
+            String text = Files.readString(FIXTURES.resolve(f)).replace("namespace: immich", "namespace: " + namespace)
+                    .replace("helm.toolkit.fluxcd.io/namespace: immich", "helm.toolkit.fluxcd.io/namespace: " + namespace);
+            try (InputStream in = new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
                 client.load(in).items().forEach(o -> client.resource(o).create());
             }
         }

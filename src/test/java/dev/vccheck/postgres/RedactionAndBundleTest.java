@@ -38,7 +38,7 @@ class RedactionAndBundleTest {
             Path bundle = dir.resolve("bundle.json");
             assertEquals(0, Cli.run("collect", "--db-url", url, "--redact", "all", "-o", bundle.toString()).exit());
             StringBuilder all = new StringBuilder(Files.readString(bundle));
-            for (String format : List.of("json", "text", "markdown", "junit")) {
+            for (String format : List.of("json", "text", "html", "markdown", "junit")) {
                 Cli.Result r = Cli.run("scan", "--db-url", url, "--redact", "all", "--format", format, "--immich-version", "2.1.0");
                 assertEquals(1, r.exit(), r::toString);
                 all.append(r.out()).append(r.err());
