@@ -14,7 +14,7 @@ import java.util.Arrays;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Read-only preflight and health checks for an Immich database moving from pgvecto.rs to VectorChord.", ""},
-        subcommands = {ScanCommand.class, CollectCommand.class, AnalyzeCommand.class, DemoCommand.class, RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class},
+        subcommands = {ScanCommand.class, CollectCommand.class, AnalyzeCommand.class, PlanCommand.class, DemoCommand.class, RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         footerHeading = "%n",
         footer = {"Documentation: README.md; rule format: vccheck rules explain RULE_ID."})

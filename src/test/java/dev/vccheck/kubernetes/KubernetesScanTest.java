@@ -197,6 +197,20 @@ class KubernetesScanTest {
     }
 
     @Test
+    void theMarkdownPlanForTrueChartsNamesTheDeploymentsAndThePrimaryPod() throws Exception {
+        MockCluster.load(client, TRUECHARTS_CRASHLOOP);
+        Cli.Result r = Cli.run("plan", "--kubeconfig", MockCluster.kubeconfig(client, dir).toString(), "-n", "immich", "--immich-version", "2.1.0");
+        assertEquals(0, r.exit(), r::toString);
+        String md = r.out();
+        assertTrue(md.startsWith("## Migration plan: cnpg path"), md);
+        for (String expected : List.of("kubectl scale --replicas=0 deployment/immich -n immich", "kubectl scale --replicas=0 deployment/immich-machinelearning -n immich",
+                "kubectl scale --replicas=0 deployment/immich-microservices -n immich", "kubectl exec -it -n immich immich-cnpg-main-2 -- psql immich",
+                "Turn off Flux drift correction for immich/immich", "type: vectorchord", "chart 25.0.1")) {
+            assertTrue(md.contains(expected), "missing '" + expected + "' in\n" + md);
+        }
+    }
+
+    @Test
     void anUnreachableApiServerEndsTheKubernetesPartWithOneMessage() throws Exception {
         Path cfg = MockCluster.kubeconfig(client, dir);
         java.nio.file.Files.writeString(cfg, java.nio.file.Files.readString(cfg).replace(client.getConfiguration().getMasterUrl(), "https://127.0.0.1:1/"));

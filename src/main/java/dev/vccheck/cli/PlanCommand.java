@@ -1,0 +1,78 @@
+package dev.vccheck.cli;
+
+import dev.vccheck.facts.BundleReader;
+import dev.vccheck.facts.Facts;
+import dev.vccheck.facts.Redactor;
+import dev.vccheck.plan.Plan;
+import dev.vccheck.plan.PlanRenderer;
+import dev.vccheck.plan.Planner;
+import dev.vccheck.plan.Scripts;
+import dev.vccheck.report.Report;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code vccheck plan}: the ordered runbook for the detected (or chosen) path, from a scan or a bundle. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "The migration runbook for your path, filled in with your names and numbers; --format sql gives a guarded script.")
+final class PlanCommand implements Callable<Integer> {
+    @ParentCommand
+    VcCheck root;
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    TargetOptions targets = new TargetOptions();
+    @Option(names = "--bundle", paramLabel = "BUNDLE", description = "Plan from a facts bundle instead of live targets.")
+    Path bundle;
+    @Option(names = "--path", paramLabel = "PATH", description = "dual, manual, pgvector or cnpg (default: detected).")
+    String path;
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "markdown", description = "markdown or sql. Default: ${DEFAULT-VALUE}.")
+    String format;
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE")
+    Path output;
+    @Option(names = "--immich-version", paramLabel = "X.Y.Z")
+    String immichVersion;
+
+    @Override
+    public Integer call() throws Exception {
+        if (path != null && !Planner.PATHS.contains(path)) throw new UsageException("--path must be one of " + String.join(", ", Planner.PATHS) + "; not '" + path + "'");
+        if (!List.of("markdown", "sql").contains(format)) throw new UsageException("--format must be markdown or sql; not '" + format + "'");
+        RuleOptions ro = new RuleOptions();
+        ro.immichVersion = immichVersion;
+        var opts = ro.analysisOptions();
+        Engine engine = Engine.load(ro);
+        Facts facts;
+        if (bundle != null) {
+            try {
+                facts = BundleReader.read(bundle);
+            } catch (BundleReader.InvalidBundleException e) {
+                throw new UsageException(e.problems());
+            }
+        } else {
+            facts = Scanner.collect(engine, targets, root.env, immichVersion);
+        }
+        Redactor.apply(facts, Redactor.Level.secrets);
+        if (!facts.sourceStatus("postgres").equals("ok") && facts.sourceStatus("kubernetes").equals("not-configured")) {
+            throw new UsageException("cannot plan: the database could not be read (" + facts.sourceMessage("postgres") + ")");
+        }
+        Report report = engine.analyze(facts, opts, spec.commandLine().getErr(), false);
+        Plan plan = Planner.plan(facts, report, path != null ? path : Planner.detectPath(facts, report));
+        String text = format.equals("sql") ? Scripts.manual(plan) : PlanRenderer.markdown(plan);
+        if (output == null) {
+            spec.commandLine().getOut().print(text);
+            spec.commandLine().getOut().flush();
+        } else {
+            Files.writeString(output, text);
+            spec.commandLine().getErr().println("wrote the " + format + " plan to " + output);
+        }
+        return ExitCode.OK.code;
+    }
+}

@@ -1,0 +1,119 @@
+package dev.vccheck.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vccheck.facts.Facts;
+import dev.vccheck.report.Finding;
+import dev.vccheck.report.Report;
+import dev.vccheck.rules.Quote;
+import dev.vccheck.rules.Status;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns the analysis of a database (and cluster) into the runbook of a migration path, filled in with the user's
+ * own names and numbers. No I/O: it reads the facts and the report. Paths: dual (both extensions on the server,
+ * Immich converts at start), manual (the real[] round trip), pgvector, cnpg (TrueCharts with CloudNativePG).
+ */
+public final class Planner {
+    public static final List<String> PATHS = List.of("dual", "manual", "pgvector", "cnpg");
+
+    private Planner() {
+    }
+
+    public static String detectPath(Facts facts, Report report) {
+        if (facts.at("/k8s/cnpg/clusters").map(n -> n.size() > 0).orElse(false)) return "cnpg";
+        String p = report.migration().path();
+        return p == null || p.equals("none") ? "manual" : p;
+    }
+
+    public static Plan plan(Facts facts, Report report, String path) {
+        JsonNode doc = facts.json();
+        String state = report.migration().state() == null ? "unknown" : report.migration().state();
+        int dimension = doc.at("/pg/embeddings/smart_search/dimension").asInt(doc.at("/pg/embeddings/smart_search/sample_dimension").asInt(0));
+        String db = doc.at("/pg/database/name").asText(doc.at("/pg/connection/database").asText("immich"));
+        String ns = doc.at("/k8s/namespace").asText("immich");
+        String primary = "";
+        for (JsonNode c : doc.at("/k8s/cnpg/clusters")) primary = c.path("current_primary").asText("");
+        String psql = primary.isEmpty() ? "psql -d " + Quote.shell(db) : "kubectl exec -it -n " + Quote.shell(ns) + " " + Quote.shell(primary) + " -- psql " + Quote.shell(db);
+        List<String> blockers = new ArrayList<>();
+        for (Finding f : report.findings()) {
+            if (f.status() == Status.FAIL && f.counts() && !f.id().equals("pg.migration.state")) blockers.add(f.id() + ": " + f.message());
+        }
+        String dim = dimension > 0 ? String.valueOf(dimension) : "DIMENSION";
+        boolean columnsReal = state.equals("columns-real");
+        boolean done3 = state.equals("vchord-ready") || state.equals("migrated");
+        List<Plan.Step> steps = new ArrayList<>();
+        switch (path) {
+            case "dual" -> {
+                steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
+                        List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
+                steps.add(new Plan.Step("Preload both extensions and restart PostgreSQL", false, null,
+                        List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = 'vchord.so', 'vectors.so';"),
+                                new Plan.Block("text", "Restart PostgreSQL."))));
+                steps.add(new Plan.Step("Create VectorChord (as a superuser)", done3, done3 ? "vchord is installed" : null,
+                        List.of(new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
+                steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" (do not restart it meanwhile)",
+                        state.equals("migrated"), state.equals("migrated") ? "clip_index uses vchordrq" : null, List.of()));
+                steps.add(cleanup(db));
+            }
+            case "pgvector" -> {
+                steps.add(new Plan.Step("Update pgvector to 0.7 or newer (as a superuser)", false, null,
+                        List.of(new Plan.Block("sql", "ALTER EXTENSION vector UPDATE;"))));
+                steps.add(new Plan.Step("Install VectorChord, preload it, restart, create it", done3, done3 ? "vchord is installed" : null,
+                        List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = 'vchord.so';"),
+                                new Plan.Block("text", "Restart PostgreSQL, then:"),
+                                new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
+                steps.add(new Plan.Step("Remove DB_VECTOR_EXTENSION=pgvector from Immich's environment and start Immich", false, null, List.of()));
+            }
+            default -> {
+                boolean cnpg = path.equals("cnpg");
+                if (cnpg) addCnpgPrelude(steps, doc, ns);
+                steps.add(new Plan.Step("Step 1: write down the dimension (" + dim + ") and convert the columns to real[]" + (cnpg ? " on " + primary : ""),
+                        columnsReal || done3, columnsReal || done3 ? "smart_search.embedding is " + doc.at("/pg/embeddings/smart_search/formatted").asText("not vectors.vector") : null,
+                        List.of(new Plan.Block("text", "Run on " + psql + ":"), new Plan.Block("sql", Scripts.step1()))));
+                if (cnpg) {
+                    steps.add(new Plan.Step("Switch the cluster to VectorChord (TrueCharts values, in Git when Flux or Argo CD manage it)", false, null,
+                            List.of(new Plan.Block("yaml", "cnpg:\n  main:\n    type: vectorchord\n"),
+                                    new Plan.Block("text", "The rolling update usually makes " + ns + "'s -2 instance the primary; delete a crash-looping instance and scale Immich to 0 again."))));
+                } else {
+                    steps.add(new Plan.Step("Step 2: install VectorChord (pgvecto.rs can go), preload vchord.so, restart PostgreSQL", done3, null, List.of(
+                            new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = 'vchord.so';"))));
+                }
+                steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + dim + ")", done3, done3 ? "migration state " + state : null,
+                        List.of(new Plan.Block("text", "Run on " + psql + ":"), new Plan.Block("sql", Scripts.step3(dim)))));
+                steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state.equals("migrated"), null, List.of()));
+                steps.add(cleanup(db));
+                if (cnpg) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
+            }
+        }
+        return new Plan(path, state, dimension, db, psql, blockers, steps);
+    }
+
+    private static void addCnpgPrelude(List<Plan.Step> steps, JsonNode doc, String ns) {
+        List<String> scale = new ArrayList<>();
+        for (var it = doc.at("/k8s/workloads").fields(); it.hasNext(); ) {
+            var e = it.next();
+            String n = e.getKey();
+            if (e.getValue().path("kind").asText().equals("Deployment") && (n.equals("immich") || n.endsWith("-machinelearning")
+                    || n.endsWith("-microservices") || n.endsWith("-server") || n.endsWith("-machine-learning"))) {
+                scale.add("kubectl scale --replicas=0 deployment/" + Quote.shell(n) + " -n " + Quote.shell(ns));
+            }
+        }
+        steps.add(new Plan.Step("Scale Immich to 0 (workload.main.replicas: 0 in the values covers only the main workload)", false, null,
+                List.of(new Plan.Block("yaml", "workload:\n  main:\n    replicas: 0\n"), new Plan.Block("kubectl", String.join("\n", scale)))));
+        List<String> drift = new ArrayList<>();
+        for (JsonNode h : doc.at("/k8s/flux/helmreleases")) {
+            if (h.path("drift_mode").asText().equals("enabled")) drift.add(h.path("namespace").asText() + "/" + h.path("name").asText());
+        }
+        if (!drift.isEmpty()) {
+            steps.add(new Plan.Step("Turn off Flux drift correction for " + String.join(", ", drift) + " (in Git)", false, null,
+                    List.of(new Plan.Block("yaml", "spec:\n  driftDetection:\n    mode: warn\n"))));
+        }
+    }
+
+    private static Plan.Step cleanup(String db) {
+        return new Plan.Step("After Immich reindexed: remove pgvecto.rs leftovers (as a superuser)", false, null, List.of(new Plan.Block("sql",
+                "DROP EXTENSION IF EXISTS vectors;\nDROP SCHEMA IF EXISTS vectors;\nALTER DATABASE " + Quote.ident(db) + " SET search_path TO \"$user\", public;")));
+    }
+}

@@ -1,0 +1,85 @@
+package dev.vccheck.plan;
+
+import dev.vccheck.rules.Quote;
+
+/**
+ * The SQL of the manual path, and the guarded script: before each step a DO block checks that the database is the
+ * one planned for and in the state the step expects, and raises an exception otherwise, so running the script
+ * twice, on a replica, with Immich connected or on the wrong database stops before changing anything (psql runs
+ * it with ON_ERROR_STOP).
+ */
+public final class Scripts {
+    private Scripts() {
+    }
+
+    static String step1() {
+        return """
+                DROP INDEX IF EXISTS clip_index;
+                DROP INDEX IF EXISTS face_index;
+                ALTER TABLE smart_search ALTER COLUMN embedding SET DATA TYPE real[];
+                ALTER TABLE face_search ALTER COLUMN embedding SET DATA TYPE real[];""";
+    }
+
+    static String step3(String dim) {
+        return """
+                CREATE EXTENSION IF NOT EXISTS vchord CASCADE;
+                ALTER TABLE smart_search ALTER COLUMN embedding SET DATA TYPE vector(%s);
+                ALTER TABLE face_search ALTER COLUMN embedding SET DATA TYPE vector(512);""".formatted(dim);
+    }
+
+    private static String raise(String condition, String message, String... args) {
+        StringBuilder a = new StringBuilder();
+        for (String x : args) a.append(", ").append(x);
+        return "  IF " + condition + " THEN\n    RAISE EXCEPTION " + Quote.literal("vccheck plan: " + message) + a + ";\n  END IF;\n";
+    }
+
+    /** The script for the manual (real[] round trip) steps still to do, from the planned state. */
+    public static String manual(Plan plan) {
+        String db = plan.database();
+        int dim = plan.dimension();
+        StringBuilder sb = new StringBuilder();
+        sb.append("-- vccheck plan, path ").append(plan.path()).append(", planned for database ").append(db)
+                .append(" in state ").append(plan.state()).append(", CLIP dimension ").append(dim).append(".\n")
+                .append("-- Run with: psql -v ON_ERROR_STOP=1 -d ").append(Quote.shell(db)).append(" -f plan.sql\n")
+                .append("-- Every step checks the state first and stops, changing nothing, when it is not the planned one.\n")
+                .append("\\set ON_ERROR_STOP on\n\n");
+        sb.append("-- Preconditions: the planned database, on a writable primary, with Immich stopped.\nDO $$\nBEGIN\n")
+                .append(raise("pg_is_in_recovery()", "this server is a read-only standby; run the plan on the primary"))
+                .append(raise("current_setting('transaction_read_only') = 'on'", "this session is read-only (default_transaction_read_only); run the plan on the writable primary"))
+                .append(raise("current_database() <> " + Quote.literal(db), "planned for database " + db + ", connected to %", "current_database()"))
+                .append(raise("EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend')",
+                        "other sessions are connected (Immich is running?): stop Immich, then run the script again"))
+                .append("END $$;\n\n");
+        boolean step1 = plan.state().equals("pgvectors");
+        boolean step3 = step1 || plan.state().equals("columns-real");
+        if (!step3) {
+            sb.append("DO $$ BEGIN RAISE EXCEPTION 'vccheck plan: nothing to do: the database is in state ")
+                    .append(plan.state().replace("'", "")).append("'; END $$;\n");
+            return sb.toString();
+        }
+        // schema.type(typmod), independent of the search_path: vectors.vector(512), pg_catalog._float4
+        String columnType = "(SELECT n.nspname || '.' || t.typname || CASE WHEN a.atttypmod > 0 THEN '(' || a.atttypmod || ')' ELSE '' END "
+                + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace n ON n.oid = t.typnamespace "
+                + "WHERE a.attrelid = '%s'::regclass AND a.attname = 'embedding' AND NOT a.attisdropped)";
+        if (step1) {
+            sb.append("-- Step 1: the columns are pgvecto.rs's vectors.vector(").append(dim).append("): convert them to real[].\nDO $$\nBEGIN\n")
+                    .append(raise(columnType.formatted("smart_search") + " IS DISTINCT FROM 'vectors.vector(" + dim + ")'",
+                            "step 1 expects smart_search.embedding to be vectors.vector(" + dim + "), found %; was this script run before?", columnType.formatted("smart_search")))
+                    .append(raise(columnType.formatted("face_search") + " IS DISTINCT FROM 'vectors.vector(512)'",
+                            "step 1 expects face_search.embedding to be vectors.vector(512), found %", columnType.formatted("face_search")))
+                    .append("END $$;\nBEGIN;\n").append(step1()).append("\nCOMMIT;\n\n");
+        }
+        sb.append("-- Step 3: VectorChord must be on the server and preloaded; the columns are real[].\nDO $$\nBEGIN\n")
+                .append(raise("NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vchord')",
+                        "step 3 needs VectorChord on the server: switch to an image with it, restart, and run this script again"))
+                .append(raise("current_setting('shared_preload_libraries') !~ '(^|[,/\" ])vchord(\\.so)?($|[,\" ])'",
+                        "step 3 needs vchord in shared_preload_libraries (it is %): ALTER SYSTEM SET shared_preload_libraries = ..., restart, run again", "current_setting('shared_preload_libraries')"))
+                .append(raise(columnType.formatted("smart_search") + " IS DISTINCT FROM 'pg_catalog._float4'",
+                        "step 3 expects smart_search.embedding to be real[], found %; was this script run before?", columnType.formatted("smart_search")))
+                .append(raise("EXISTS (SELECT 1 FROM smart_search WHERE array_length(embedding, 1) <> " + dim + " LIMIT 1)",
+                        "smart_search holds rows whose length is not " + dim + "; the planned dimension is wrong"))
+                .append("END $$;\nBEGIN;\n").append(step3(String.valueOf(dim))).append("\nCOMMIT;\n");
+        sb.append("\n-- Next: start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" in its log.\n");
+        return sb.toString();
+    }
+}
