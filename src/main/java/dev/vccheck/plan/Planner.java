@@ -41,6 +41,11 @@ public final class Planner {
             if (f.status() == Status.FAIL && f.counts() && !f.id().equals("pg.migration.state")) blockers.add(f.id() + ": " + f.message());
         }
         String dim = dimension > 0 ? String.valueOf(dimension) : "DIMENSION";
+        // The current preload list, merged with what the path needs (entries kept, duplicates not added).
+        List<String> preload = new ArrayList<>();
+        doc.at("/pg/preload").forEach(n -> preload.add(n.asText()));
+        List<String> names = new ArrayList<>();
+        doc.at("/pg/preload_names").forEach(n -> names.add(n.asText()));
         boolean columnsReal = state.equals("columns-real");
         boolean done3 = state.equals("vchord-ready") || state.equals("migrated");
         List<Plan.Step> steps = new ArrayList<>();
@@ -49,7 +54,7 @@ public final class Planner {
                 steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
                         List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
                 steps.add(new Plan.Step("Preload both extensions and restart PostgreSQL", false, null,
-                        List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = 'vchord.so', 'vectors.so';"),
+                        List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + merged(preload, names, "vchord", "vectors") + ";"),
                                 new Plan.Block("text", "Restart PostgreSQL."))));
                 steps.add(new Plan.Step("Create VectorChord (as a superuser)", done3, done3 ? "vchord is installed" : null,
                         List.of(new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
@@ -61,7 +66,7 @@ public final class Planner {
                 steps.add(new Plan.Step("Update pgvector to 0.7 or newer (as a superuser)", false, null,
                         List.of(new Plan.Block("sql", "ALTER EXTENSION vector UPDATE;"))));
                 steps.add(new Plan.Step("Install VectorChord, preload it, restart, create it", done3, done3 ? "vchord is installed" : null,
-                        List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = 'vchord.so';"),
+                        List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + merged(preload, names, "vchord") + ";"),
                                 new Plan.Block("text", "Restart PostgreSQL, then:"),
                                 new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Remove DB_VECTOR_EXTENSION=pgvector from Immich's environment and start Immich", false, null, List.of()));
@@ -78,7 +83,7 @@ public final class Planner {
                                     new Plan.Block("text", "The rolling update usually makes " + ns + "'s -2 instance the primary; delete a crash-looping instance and scale Immich to 0 again."))));
                 } else {
                     steps.add(new Plan.Step("Step 2: install VectorChord (pgvecto.rs can go), preload vchord.so, restart PostgreSQL", done3, null, List.of(
-                            new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = 'vchord.so';"))));
+                            new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + merged(preload, names, "vchord") + ";"))));
                 }
                 steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + dim + ")", done3, done3 ? "migration state " + state : null,
                         List.of(new Plan.Block("text", "Run on " + psql + ":"), new Plan.Block("sql", Scripts.step3(dim)))));
@@ -113,7 +118,17 @@ public final class Planner {
     }
 
     private static Plan.Step cleanup(String db) {
-        return new Plan.Step("After Immich reindexed: remove pgvecto.rs leftovers (as a superuser)", false, null, List.of(new Plan.Block("sql",
-                "DROP EXTENSION IF EXISTS vectors;\nDROP SCHEMA IF EXISTS vectors;\nALTER DATABASE " + Quote.ident(db) + " SET search_path TO \"$user\", public;")));
+        return new Plan.Step("After Immich reindexed: remove pgvecto.rs leftovers (as a superuser); later, after installing a newer VectorChord, update it and rebuild the indexes",
+                false, null, List.of(new Plan.Block("sql",
+                        "DROP EXTENSION IF EXISTS vectors;\nDROP SCHEMA IF EXISTS vectors;\nALTER DATABASE " + Quote.ident(db) + " SET search_path TO \"$user\", public;"),
+                new Plan.Block("text", "Remove vectors from shared_preload_libraries and restart. Then check: vccheck scan --phase post. After a later VectorChord upgrade:"),
+                new Plan.Block("sql", "ALTER EXTENSION vchord UPDATE;\nREINDEX INDEX face_index;\nREINDEX INDEX clip_index;")));
+    }
+
+    /** The existing entries plus the libraries not yet in them, as ALTER SYSTEM's list of literals. */
+    static String merged(List<String> preload, List<String> names, String... needed) {
+        List<String> out = new ArrayList<>(preload);
+        for (String n : needed) if (!names.contains(n)) out.add(n + ".so");
+        return Quote.literalList(out);
     }
 }
