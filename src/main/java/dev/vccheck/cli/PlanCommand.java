@@ -34,7 +34,7 @@ final class PlanCommand implements Callable<Integer> {
     Path bundle;
     @Option(names = "--path", paramLabel = "PATH", description = "dual, manual, pgvector or cnpg (default: detected).")
     String path;
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "markdown", description = "markdown or sql. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "markdown", description = "markdown, html or sql. Default: ${DEFAULT-VALUE}.")
     String format;
     @Option(names = {"-o", "--output"}, paramLabel = "FILE")
     Path output;
@@ -44,7 +44,7 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (path != null && !Planner.PATHS.contains(path)) throw new UsageException("--path must be one of " + String.join(", ", Planner.PATHS) + "; not '" + path + "'");
-        if (!List.of("markdown", "sql").contains(format)) throw new UsageException("--format must be markdown or sql; not '" + format + "'");
+        if (!List.of("markdown", "html", "sql").contains(format)) throw new UsageException("--format must be markdown, html or sql; not '" + format + "'");
         RuleOptions ro = new RuleOptions();
         ro.immichVersion = immichVersion;
         var opts = ro.analysisOptions();
@@ -65,7 +65,11 @@ final class PlanCommand implements Callable<Integer> {
         }
         Report report = engine.analyze(facts, opts, spec.commandLine().getErr(), false);
         Plan plan = Planner.plan(facts, report, path != null ? path : Planner.detectPath(facts, report));
-        String text = format.equals("sql") ? Scripts.manual(plan) : PlanRenderer.markdown(plan);
+        String text = switch (format) {
+            case "sql" -> Scripts.manual(plan);
+            case "html" -> PlanRenderer.html(plan);
+            default -> PlanRenderer.markdown(plan);
+        };
         if (output == null) {
             spec.commandLine().getOut().print(text);
             spec.commandLine().getOut().flush();

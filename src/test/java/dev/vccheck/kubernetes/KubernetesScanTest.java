@@ -208,6 +208,9 @@ class KubernetesScanTest {
                 "Turn off Flux drift correction for immich/immich", "type: vectorchord", "chart 25.0.1")) {
             assertTrue(md.contains(expected), "missing '" + expected + "' in\n" + md);
         }
+        Cli.Result html = Cli.run("plan", "--kubeconfig", MockCluster.kubeconfig(client, dir).toString(), "-n", "immich", "--immich-version", "2.1.0", "--format", "html");
+        assertEquals(0, html.exit(), html::toString);
+        assertTrue(html.out().contains("kubectl exec -it -n immich immich-cnpg-main-2 -- psql immich") && html.out().contains("<h1>Migration plan: cnpg path</h1>"), html.out());
     }
 
     @Test
