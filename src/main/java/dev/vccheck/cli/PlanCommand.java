@@ -66,7 +66,7 @@ final class PlanCommand implements Callable<Integer> {
         Report report = engine.analyze(facts, opts, spec.commandLine().getErr(), false);
         Plan plan = Planner.plan(facts, report, path != null ? path : Planner.detectPath(facts, report));
         String text = switch (format) {
-            case "sql" -> Scripts.manual(plan);
+            case "sql" -> Scripts.script(plan);
             case "html" -> PlanRenderer.html(plan);
             default -> PlanRenderer.markdown(plan);
         };

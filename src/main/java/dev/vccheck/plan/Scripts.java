@@ -33,13 +33,58 @@ public final class Scripts {
         return "  IF " + condition + " THEN\n    RAISE EXCEPTION " + Quote.literal("vccheck plan: " + message) + a + ";\n  END IF;\n";
     }
 
-    /** The script for the manual (real[] round trip) steps still to do, from the planned state. */
-    public static String manual(Plan plan) {
+    /** The guarded script of the plan's path: manual and cnpg share the real[] round trip. */
+    public static String script(Plan plan) {
+        return switch (plan.path()) {
+            case "dual" -> dual(plan);
+            case "pgvector" -> pgvector(plan);
+            default -> manual(plan);
+        };
+    }
+
+    private static String preloaded(String lib) {
+        return "current_setting('shared_preload_libraries') !~ '(^|[,/\" ])" + lib + "(\\.so)?($|[,\" ])'";
+    }
+
+    /** Dual install: both extensions preloaded, vchord created; Immich converts the columns at its next start. */
+    static String dual(Plan plan) {
+        StringBuilder sb = header(plan);
+        if (!plan.state().equals("pgvectors")) return nothing(sb, plan);
+        sb.append("-- VectorChord and pgvecto.rs both on the server and preloaded; Immich converts the columns at its next start.\nDO $$\nBEGIN\n")
+                .append(raise("NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vchord')", "the dual path needs VectorChord on the server (an image with both extensions)"))
+                .append(raise(preloaded("vchord") + " OR " + preloaded("vectors"),
+                        "the dual path needs vchord and vectors in shared_preload_libraries (it is %): ALTER SYSTEM SET ..., restart, run again", "current_setting('shared_preload_libraries')"))
+                .append(raise("EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vchord')", "vchord is already created; was this script run before?"))
+                .append("END $$;\nCREATE EXTENSION vchord CASCADE;\n")
+                .append("\n-- Next: start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"; do not restart it meanwhile.\n");
+        return sb.toString();
+    }
+
+    /** From pgvector: pgvector updated to its available version, vchord created; then remove DB_VECTOR_EXTENSION. */
+    static String pgvector(Plan plan) {
+        StringBuilder sb = header(plan);
+        if (!plan.state().equals("pgvector")) return nothing(sb, plan);
+        sb.append("-- pgvector to its newest available version (VectorChord needs 0.7+), then VectorChord.\nDO $$\nBEGIN\n")
+                .append(raise("NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vchord')", "VectorChord is not on the server: install it first"))
+                .append(raise(preloaded("vchord"), "vchord is not in shared_preload_libraries (it is %): ALTER SYSTEM SET ..., restart, run again", "current_setting('shared_preload_libraries')"))
+                .append(raise("EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vchord')", "vchord is already created; was this script run before?"))
+                .append("END $$;\nALTER EXTENSION vector UPDATE;\nCREATE EXTENSION vchord CASCADE;\n")
+                .append("\n-- Next: remove DB_VECTOR_EXTENSION=pgvector from Immich's environment and start Immich.\n");
+        return sb.toString();
+    }
+
+    private static String nothing(StringBuilder sb, Plan plan) {
+        sb.append("DO $$ BEGIN RAISE EXCEPTION 'vccheck plan: nothing to do for the ").append(plan.path()).append(" path: the database is in state ")
+                .append(plan.state().replace("'", "")).append("'; END $$;\n");
+        return sb.toString();
+    }
+
+    /** The header and the preconditions every path shares: the planned database, a writable primary, Immich stopped. */
+    private static StringBuilder header(Plan plan) {
         String db = plan.database();
-        int dim = plan.dimension();
         StringBuilder sb = new StringBuilder();
         sb.append("-- vccheck plan, path ").append(plan.path()).append(", planned for database ").append(db)
-                .append(" in state ").append(plan.state()).append(", CLIP dimension ").append(dim).append(".\n")
+                .append(" in state ").append(plan.state()).append(", CLIP dimension ").append(plan.dimension()).append(".\n")
                 .append("-- Run with: psql -v ON_ERROR_STOP=1 -d ").append(Quote.shell(db)).append(" -f plan.sql\n")
                 .append("-- Every step checks the state first and stops, changing nothing, when it is not the planned one.\n")
                 .append("\\set ON_ERROR_STOP on\n\n");
@@ -50,13 +95,16 @@ public final class Scripts {
                 .append(raise("EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend')",
                         "other sessions are connected (Immich is running?): stop Immich, then run the script again"))
                 .append("END $$;\n\n");
+        return sb;
+    }
+
+    /** The script for the manual (real[] round trip) steps still to do, from the planned state. */
+    static String manual(Plan plan) {
+        int dim = plan.dimension();
+        StringBuilder sb = header(plan);
         boolean step1 = plan.state().equals("pgvectors");
         boolean step3 = step1 || plan.state().equals("columns-real");
-        if (!step3) {
-            sb.append("DO $$ BEGIN RAISE EXCEPTION 'vccheck plan: nothing to do: the database is in state ")
-                    .append(plan.state().replace("'", "")).append("'; END $$;\n");
-            return sb.toString();
-        }
+        if (!step3) return nothing(sb, plan);
         // schema.type(typmod), independent of the search_path: vectors.vector(512), pg_catalog._float4
         String columnType = "(SELECT n.nspname || '.' || t.typname || CASE WHEN a.atttypmod > 0 THEN '(' || a.atttypmod || ')' ELSE '' END "
                 + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace n ON n.oid = t.typnamespace "

@@ -77,6 +77,25 @@ class PlanScriptTest {
     }
 
     @Test
+    void theDualPathScriptCreatesVectorChordOnceAndLeavesTheColumnsToImmich() throws Exception {
+        EmbeddedServer s = TestServers.shared(16, TestServers.DUAL, "vchord.so, vectors.so");
+        String db = TestServers.newDatabaseName("plandual");
+        ImmichDatabase.create(s, db, Spec.of(State.PGVECTORS));
+        Path file = dir.resolve(db + ".sql");
+        assertEquals(0, Cli.run("plan", "--db-url", TestServers.url(s, db, "postgres"), "--path", "dual", "--format", "sql", "-o", file.toString()).exit());
+        Psql first = psql(s, db, file);
+        assertEquals(0, first.exit(), first.out());
+        TestServers.Scan after = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
+        assertTrue(after.report().at("/findings").toString().contains("\"pg.migration.state\""), after::out);
+        assertEquals("pgvectors", after.report().at("/migration/state").asText(), "the columns are Immich's to convert");
+        String before = SafetyTest.snapshot(s, db);
+        Psql second = psql(s, db, file);
+        assertNotEquals(0, second.exit());
+        assertTrue(second.out().contains("vchord is already created"), second.out());
+        assertEquals(before, SafetyTest.snapshot(s, db));
+    }
+
+    @Test
     void refusesOnAReadOnlyDatabase() throws Exception {
         EmbeddedServer s = TestServers.shared(16, TestServers.DUAL, "vchord.so, vectors.so");
         String db = TestServers.newDatabaseName("planro");
