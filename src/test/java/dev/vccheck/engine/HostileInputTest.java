@@ -1,0 +1,101 @@
+package dev.vccheck.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vccheck.cli.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.vccheck.TestFiles.bundle;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Hostile rule files and bundles: a clear message and exit 2 (or a rule in error), never a hang or a stack trace. */
+@Timeout(60)
+class HostileInputTest {
+    @TempDir
+    Path dir;
+
+    private static void noStackTrace(Cli.Result r) {
+        assertFalse(r.err().contains("\tat ") || r.err().contains("Exception:") && r.err().contains("at dev."), r::toString);
+    }
+
+    @Test
+    void aRuleThatLoopsHitsTheIterationLimitAndEndsInError() throws Exception {
+        Path pack = dir.resolve("loop.yaml");
+        Files.writeString(pack, """
+                apiVersion: vccheck/v1
+                kind: RulePack
+                metadata: { name: loop }
+                rules:
+                  - id: test.loop
+                    title: loops far too long
+                    source: postgres
+                    outcomes:
+                      - fail: "pg.extensions.available.all(a, pg.extensions.available.all(b, pg.extensions.available.all(c, true)))"
+                        message: never
+                      - pass: "true"
+                """);
+        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--rules", pack.toString(), "--only", "test.loop", "--format", "json");
+        assertEquals(3, r.exit(), r::toString);
+        JsonNode f = new ObjectMapper().readTree(r.out()).at("/findings/0");
+        assertEquals("error", f.get("status").asText());
+        assertTrue(f.get("message").asText().startsWith("evaluation failed:") && f.get("message").asText().contains("10000"), f.toString());
+    }
+
+    @Test
+    void aYamlAliasBombIsRefused() throws Exception {
+        StringBuilder y = new StringBuilder("apiVersion: vccheck/v1\nkind: RulePack\nmetadata: { name: bomb }\nx0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (int i = 1; i < 12; i++) {
+            y.append("x").append(i).append(": &a").append(i).append(" [");
+            for (int j = 0; j < 9; j++) y.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+            y.append("]\n");
+        }
+        y.append("rules: []\n");
+        Path pack = dir.resolve("bomb.yaml");
+        Files.writeString(pack, y);
+        Cli.Result r = Cli.run("rules", "validate", pack.toString());
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("bomb.yaml:"), r::toString);
+        noStackTrace(r);
+    }
+
+    @Test
+    void deeplyNestedYamlIsRefused() throws Exception {
+        Path pack = dir.resolve("deep.yaml");
+        Files.writeString(pack, "apiVersion: vccheck/v1\nkind: RulePack\nmetadata: " + "[".repeat(5000) + "]".repeat(5000) + "\nrules: []\n");
+        Cli.Result r = Cli.run("rules", "validate", pack.toString());
+        assertEquals(2, r.exit(), r::toString);
+        noStackTrace(r);
+    }
+
+    @Test
+    void deeplyNestedOrHugeBundlesAreRefused() throws Exception {
+        Path deep = dir.resolve("deep.json");
+        Files.writeString(deep, "{\"schema\":\"vccheck.facts/v1\",\"x\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}");
+        Cli.Result r = Cli.run("analyze", deep.toString());
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("deep.json:"), r::toString);
+        noStackTrace(r);
+        Path notJson = dir.resolve("binary.json");
+        Files.write(notJson, new byte[]{0, 1, 2, (byte) 0xff, 0x7b});
+        Cli.Result b = Cli.run("analyze", notJson.toString());
+        assertEquals(2, b.exit(), b::toString);
+        noStackTrace(b);
+    }
+
+    @Test
+    void hostileDatabaseUrlsAreUsageErrors() {
+        for (String url : new String[]{"postgresql://u@[::1/db", "postgresql://u@h:0/db", "postgresql://u@h/db?sslmode=\u0000",
+                "postgresql://%zz@h/db", "ftp://x", "postgresql://a@b,c/db", "postgresql://u@h/db?ssl=maybe"}) {
+            Cli.Result r = Cli.run("scan", "--db-url", url);
+            assertEquals(2, r.exit(), url + "\n" + r);
+            noStackTrace(r);
+        }
+    }
+}
