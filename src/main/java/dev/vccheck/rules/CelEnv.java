@@ -121,28 +121,47 @@ public final class CelEnv {
     public List<Compiled> compileAll(List<String> sources) {
         Compiled[] out = new Compiled[sources.size()];
         List<Integer> valid = new ArrayList<>();
-        for (int i = 0; i < sources.size(); i++) {
-            CelValidationResult p = cel.parse(sources.get(i));
-            if (p.hasError()) out[i] = new Compiled(null, problems(p.getErrors()));
-            else valid.add(i);
-        }
+        for (int i = 0; i < sources.size(); i++) valid.add(i);
+        boolean parsedAlone = false;
         while (!valid.isEmpty()) {
-            StringBuilder combined = new StringBuilder("[");
-            int[] starts = new int[valid.size()];
-            for (int k = 0; k < valid.size(); k++) {
-                if (k > 0) combined.append(",\n");
-                starts[k] = combined.length();
-                combined.append(sources.get(valid.get(k)));
+            String text = list(sources, valid);
+            CelValidationResult parsed = cel.parse(text);
+            if (parsed.hasError()) {
+                if (parsedAlone) {
+                    for (int idx : valid) out[idx] = new Compiled(null, List.of(new Problem(1, 0, parsed.getErrorString())));
+                    break;
+                }
+                // Only now parse each expression alone: exact positions, and an unbalanced parenthesis in one
+                // expression cannot swallow the others.
+                parsedAlone = true;
+                List<Integer> ok = new ArrayList<>();
+                for (int idx : valid) {
+                    CelValidationResult p = cel.parse(sources.get(idx));
+                    if (p.hasError()) out[idx] = new Compiled(null, problems(p.getErrors()));
+                    else ok.add(idx);
+                }
+                valid = ok;
+                continue;
             }
-            combined.append("\n]");
-            CelValidationResult r = cel.compile(combined.toString());
+            CelValidationResult r;
+            try {
+                r = cel.check(parsed.getAst());
+            } catch (Exception e) {
+                for (int idx : valid) out[idx] = new Compiled(null, List.of(new Problem(1, 0, String.valueOf(e.getMessage()))));
+                break;
+            }
+            int[] starts = new int[valid.size()];
+            int pos = 1;
+            for (int k = 0; k < valid.size(); k++) {
+                starts[k] = pos;
+                pos += sources.get(valid.get(k)).length() + 2;
+            }
             if (!r.hasError()) {
                 try {
                     CelAbstractSyntaxTree all = r.getAst();
                     List<CelExpr> elements = all.getExpr().list().elements();
                     for (int k = 0; k < valid.size(); k++) {
-                        CelExpr e = elements.get(k);
-                        out[valid.get(k)] = new Compiled(CelAbstractSyntaxTree.newCheckedAst(e, all.getSource(),
+                        out[valid.get(k)] = new Compiled(CelAbstractSyntaxTree.newCheckedAst(elements.get(k), all.getSource(),
                                 all.getReferenceMap(), all.getTypeMap()), List.of());
                     }
                 } catch (Exception e) {
@@ -151,7 +170,6 @@ public final class CelEnv {
                 break;
             }
             // Attribute each error to its element; the others are checked again without the broken ones.
-            String text = combined.toString();
             List<Integer> failed = new ArrayList<>();
             for (CelIssue issue : r.getErrors()) {
                 int offset = offset(text, issue.getSourceLocation().getLine(), issue.getSourceLocation().getColumn());
@@ -180,6 +198,12 @@ public final class CelEnv {
             valid.removeAll(failed);
         }
         return List.of(out);
+    }
+
+    private static String list(List<String> sources, List<Integer> which) {
+        StringBuilder b = new StringBuilder("[");
+        for (int k = 0; k < which.size(); k++) b.append(k > 0 ? ",\n" : "").append(sources.get(which.get(k)));
+        return b.append("\n]").toString();
     }
 
     private static Compiled addProblem(Compiled c, Problem p) {
