@@ -9,7 +9,7 @@ cd "$here"
 {
   echo "# vccheck benchmark"
   echo
-  echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1), PostgreSQL 16 (embedded, stand-in extensions)."
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | sed -n 1p), PostgreSQL 16 (embedded, stand-in extensions)."
   echo
   java -cp target/vccheck.jar bench/Bench.java "$here" 2>/dev/null
 } > bench/results.md
