@@ -99,6 +99,28 @@ class SafetyTest {
     }
 
     @Test
+    void aLockedImmichTableCostsOnlyItsFactsAndTheScanGoesOn() throws Exception {
+        EmbeddedServer s = TestServers.shared(16, DUAL, "vchord.so, vectors.so");
+        String db = TestServers.newDatabaseName("locked");
+        ImmichDatabase.create(s, db, Spec.of(State.PGVECTORS));
+        try (Connection locker = s.connect(db, "postgres"); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("LOCK TABLE migrations IN ACCESS EXCLUSIVE MODE");
+            long start = System.nanoTime();
+            // The locking connection is another session: pg.sessions would rightly fail; skip it to see the exit code.
+            TestServers.Scan scan = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0", "--skip", "pg.sessions");
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertEquals("error", scan.statuses().get("pg.upgrade-path"), scan::out);
+            assertTrue(scan.finding("pg.upgrade-path").get("message").asText().contains("lock timeout"), scan::out);
+            assertEquals("pass", scan.statuses().get("pg.connect"), "the rest of the scan goes on");
+            assertEquals("pass", scan.statuses().get("pg.migration.state"), scan::out);
+            assertEquals(3, scan.exit(), "nothing failed, one check could not be made");
+            assertTrue(ms < 15_000, "lock_timeout (1 s) bounds the wait: " + ms + " ms");
+            locker.rollback();
+        }
+    }
+
+    @Test
     void aMillionRowsCostTheSameStatementsAsTen() throws Exception {
         EmbeddedServer s = TestServers.shared(16, DUAL, "vchord.so, vectors.so");
         String small = TestServers.newDatabaseName("rows10");

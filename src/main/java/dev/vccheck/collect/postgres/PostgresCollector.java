@@ -65,7 +65,15 @@ public final class PostgresCollector {
             ObjectNode pg = facts.json().putObject("pg");
             Map<String, String> unavailable = new LinkedHashMap<>();
             readCatalog(c, t, pg, unavailable);
-            readImmichTables(c, pg, unavailable);
+            try {
+                readImmichTables(c, pg, unavailable);
+            } catch (SQLException e) {
+                // A lock or a timeout on Immich's bookkeeping tables costs only the facts read from them.
+                String why = "could not read Immich's tables: " + firstLine(e.getMessage());
+                for (String fact : List.of("pg.immich.version_history", "pg.immich.kysely_migrations", "pg.immich.typeorm_migrations")) {
+                    unavailable.put(fact, why);
+                }
+            }
             if (!customSql.isEmpty()) readCustom(c, facts.json().putObject("custom"), customSql);
             pg.with("connection").put("round_trips", statements.size() - customSql.size());
             if (!unavailable.isEmpty()) {
