@@ -1,6 +1,5 @@
 package dev.vccheck.cli;
 
-import dev.vccheck.facts.BundleReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -32,12 +31,6 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(root, spec, ruleOptions, output, engine -> {
-            try {
-                return BundleReader.read(bundle);
-            } catch (BundleReader.InvalidBundleException e) {
-                throw new UsageException(e.problems());
-            }
-        });
+        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.bundle(bundle));
     }
 }

@@ -1,6 +1,5 @@
 package dev.vccheck.cli;
 
-import dev.vccheck.facts.BundleReader;
 import dev.vccheck.facts.Facts;
 import dev.vccheck.facts.Redactor;
 import dev.vccheck.plan.Plan;
@@ -49,16 +48,7 @@ final class PlanCommand implements Callable<Integer> {
         ro.immichVersion = immichVersion;
         var opts = ro.analysisOptions();
         Engine engine = Engine.load(ro);
-        Facts facts;
-        if (bundle != null) {
-            try {
-                facts = BundleReader.read(bundle);
-            } catch (BundleReader.InvalidBundleException e) {
-                throw new UsageException(e.problems());
-            }
-        } else {
-            facts = Scanner.collect(engine, targets, root.env, immichVersion);
-        }
+        Facts facts = bundle != null ? Scanner.bundle(bundle) : Scanner.collect(engine, targets, root.env, immichVersion);
         Redactor.apply(facts, Redactor.Level.secrets);
         if (!facts.sourceStatus("postgres").equals("ok") && facts.sourceStatus("kubernetes").equals("not-configured")) {
             throw new UsageException("cannot plan: the database could not be read (" + facts.sourceMessage("postgres") + ")");

@@ -16,6 +16,15 @@ final class Scanner {
     private Scanner() {
     }
 
+    /** A saved bundle, or a usage error (exit 2) that says what is wrong and where. */
+    static Facts bundle(java.nio.file.Path file) {
+        try {
+            return dev.vccheck.facts.BundleReader.read(file);
+        } catch (dev.vccheck.facts.BundleReader.InvalidBundleException e) {
+            throw new UsageException(e.problems());
+        }
+    }
+
     static Facts collect(Engine engine, TargetOptions targets, Map<String, String> env, String immichVersionHint) {
         Optional<PgTarget> db = targets.database(env);
         var kube = targets.kubernetes();

@@ -42,14 +42,11 @@ public final class PlanRenderer {
     /** The plan as one self-contained HTML page (reports/plan.html.ftlh, every value escaped). */
     public static String html(Plan p) {
         try {
-            freemarker.template.Configuration c = new freemarker.template.Configuration(freemarker.template.Configuration.VERSION_2_3_34);
-            c.setClassLoaderForTemplateLoading(PlanRenderer.class.getClassLoader(), "reports");
-            c.setDefaultEncoding("UTF-8");
-            c.setLogTemplateExceptions(false);
             java.io.StringWriter w = new java.io.StringWriter();
-            c.getTemplate("plan.html.ftlh").process(java.util.Map.of("plan", new com.fasterxml.jackson.databind.ObjectMapper().convertValue(p, java.util.Map.class)), w);
+            dev.vccheck.report.render.Templates.render("plan.html.ftlh",
+                    java.util.Map.of("plan", new com.fasterxml.jackson.databind.ObjectMapper().convertValue(p, java.util.Map.class)), w);
             return w.toString();
-        } catch (Exception e) {
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("plan HTML template: " + e.getMessage(), e);
         }
     }

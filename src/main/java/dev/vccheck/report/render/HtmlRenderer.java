@@ -2,9 +2,6 @@ package dev.vccheck.report.render;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vccheck.report.Report;
-import freemarker.template.Configuration;
-import freemarker.template.Template;
-import freemarker.template.TemplateException;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -17,18 +14,6 @@ import java.util.Map;
  */
 public final class HtmlRenderer implements Renderer {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Configuration FREEMARKER = configuration();
-
-    private static Configuration configuration() {
-        Configuration c = new Configuration(Configuration.VERSION_2_3_34);
-        c.setClassLoaderForTemplateLoading(HtmlRenderer.class.getClassLoader(), "reports");
-        c.setDefaultEncoding("UTF-8");
-        c.setLogTemplateExceptions(false);
-        c.setWrapUncheckedExceptions(true);
-        c.setFallbackOnNullLoopVariable(false);
-        return c;
-    }
-
     @Override
     public String format() {
         return "html";
@@ -38,11 +23,6 @@ public final class HtmlRenderer implements Renderer {
     public void render(Report report, Writer out, boolean color) throws IOException {
         @SuppressWarnings("unchecked")
         Map<String, Object> model = JSON.convertValue(report, Map.class);
-        try {
-            Template t = FREEMARKER.getTemplate("report.html.ftlh");
-            t.process(model, out);
-        } catch (TemplateException e) {
-            throw new IOException("HTML report template: " + e.getMessage(), e);
-        }
+        Templates.render("report.html.ftlh", model, out);
     }
 }

@@ -105,7 +105,7 @@ public final class JUnitRenderer implements Renderer {
             Status s = f.waived() != null ? Status.SKIP : f.status();
             if (s.displayRank() < w.displayRank()) w = s;
         }
-        return w == Status.WARN ? Status.WARN : w;
+        return w;
     }
 
     private static void attr(XMLStreamWriter x, String k, Object v) throws XMLStreamException {
