@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.facts.Facts;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -61,20 +62,24 @@ public final class PostgresCollector {
         ObjectNode source = facts.json().with("collection").putObject("postgres");
         source.put("label", t.label());
         long start = System.nanoTime();
+        boolean connected = false;
         try (Connection c = connect(t, timeouts)) {
+            connected = true;
             ObjectNode pg = facts.json().putObject("pg");
             Map<String, String> unavailable = new LinkedHashMap<>();
             readCatalog(c, t, pg, unavailable);
+            String lost = null;
             try {
                 readImmichTables(c, pg, unavailable);
             } catch (SQLException e) {
-                // A lock or a timeout on Immich's bookkeeping tables costs only the facts read from them.
-                String why = "could not read Immich's tables: " + firstLine(e.getMessage());
+                // A lock or a timeout on Immich's bookkeeping tables costs only the facts read from them; a lost
+                // connection costs everything after it, and the catalog facts already read are kept.
+                String why = lost(e) ? lost = lostMessage(e, t) : "could not read Immich's tables: " + firstLine(e.getMessage());
                 for (String fact : List.of("pg.immich.version_history", "pg.immich.kysely_migrations", "pg.immich.typeorm_migrations")) {
                     unavailable.put(fact, why);
                 }
             }
-            if (!customSql.isEmpty()) readCustom(c, facts.json().putObject("custom"), customSql);
+            if (!customSql.isEmpty()) readCustom(c, t, facts.json().putObject("custom"), customSql, lost);
             pg.with("connection").put("round_trips", statements.size() - customSql.size());
             if (!unavailable.isEmpty()) {
                 ObjectNode u = facts.json().with("unavailable");
@@ -83,8 +88,9 @@ public final class PostgresCollector {
             source.put("status", "ok");
         } catch (SQLException e) {
             facts.json().remove("pg");
+            facts.json().remove("custom");
             source.put("status", "error");
-            source.put("message", describe(e, t, timeouts));
+            source.put("message", connected ? describeAfterConnect(e, t, timeouts) : describe(e, t, timeouts));
         }
         source.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
         return new Result(List.copyOf(statements));
@@ -278,46 +284,84 @@ public final class PostgresCollector {
      * Each rule's own SQL: one read-only statement (SELECT, WITH, VALUES, TABLE or SHOW), run in a READ ONLY
      * transaction that is rolled back, so a statement that tries to write fails and leaves nothing behind.
      */
-    private void readCustom(Connection c, ObjectNode custom, Map<String, String> sql) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            for (Map.Entry<String, String> e : sql.entrySet()) {
-                ObjectNode out = custom.putObject(e.getKey());
-                String q = e.getValue().strip();
-                if (q.endsWith(";")) q = q.substring(0, q.length() - 1);
-                if (!READ_ONLY_SQL.matcher(q).matches() || q.contains(";")) {
-                    out.put("error", "refused: a rule's SQL must be one read-only statement (SELECT, WITH, VALUES, TABLE or SHOW)");
-                    continue;
-                }
-                statements.add(q);
-                try (Statement st = c.createStatement()) {
-                    st.execute("SET TRANSACTION READ ONLY");
-                    try (ResultSet rs = st.executeQuery(q)) {
-                        ArrayNode rows = out.putArray("rows");
-                        ResultSetMetaData md = rs.getMetaData();
-                        int n = 0;
-                        while (rs.next() && n++ < 1000) {
-                            ObjectNode row = rows.addObject();
-                            for (int i = 1; i <= md.getColumnCount(); i++) {
-                                Object v = rs.getObject(i);
-                                if (v == null) row.putNull(md.getColumnLabel(i));
-                                else if (v instanceof Number num) row.set(md.getColumnLabel(i), JSON.valueToTree(num));
-                                else if (v instanceof Boolean b) row.put(md.getColumnLabel(i), b);
-                                else row.put(md.getColumnLabel(i), String.valueOf(v));
-                            }
+    private void readCustom(Connection c, PgTarget t, ObjectNode custom, Map<String, String> sql, String lost) throws SQLException {
+        if (lost == null) c.setAutoCommit(false);
+        for (Map.Entry<String, String> e : sql.entrySet()) {
+            ObjectNode out = custom.putObject(e.getKey());
+            if (lost != null) {
+                out.put("error", lost);
+                continue;
+            }
+            String q = e.getValue().strip();
+            if (q.endsWith(";")) q = q.substring(0, q.length() - 1);
+            if (!READ_ONLY_SQL.matcher(q).matches() || q.contains(";")) {
+                out.put("error", "refused: a rule's SQL must be one read-only statement (SELECT, WITH, VALUES, TABLE or SHOW)");
+                continue;
+            }
+            statements.add(q);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION READ ONLY");
+                try (ResultSet rs = st.executeQuery(q)) {
+                    ArrayNode rows = out.putArray("rows");
+                    ResultSetMetaData md = rs.getMetaData();
+                    int n = 0;
+                    while (rs.next() && n++ < 1000) {
+                        ObjectNode row = rows.addObject();
+                        for (int i = 1; i <= md.getColumnCount(); i++) {
+                            Object v = rs.getObject(i);
+                            if (v == null) row.putNull(md.getColumnLabel(i));
+                            else if (v instanceof Number num) row.set(md.getColumnLabel(i), JSON.valueToTree(num));
+                            else if (v instanceof Boolean b) row.put(md.getColumnLabel(i), b);
+                            else row.put(md.getColumnLabel(i), String.valueOf(v));
                         }
                     }
-                } catch (SQLException ex) {
-                    out.remove("rows");
-                    out.put("error", "the rule's SQL failed: " + ex.getMessage().lines().findFirst().orElse(""));
-                } finally {
-                    c.rollback();
                 }
+            } catch (SQLException ex) {
+                out.remove("rows");
+                if (lost(ex)) {
+                    out.put("error", lost = lostMessage(ex, t));
+                    continue;
+                }
+                out.put("error", "the rule's SQL failed: " + firstLine(String.valueOf(ex.getMessage())));
             }
-        } finally {
+            c.rollback();
+        }
+        if (lost == null) {
             c.rollback();
             c.setAutoCommit(true);
         }
+    }
+
+    /** The connection is gone (server stopped, restarted, crashed or the network dropped): nothing more can be read. */
+    static boolean lost(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") || state.startsWith("57P0") || e.getCause() instanceof IOException;
+    }
+
+    static String lostMessage(SQLException e, PgTarget t) {
+        return "the connection to " + t.host() + ":" + t.port() + " was lost during the scan (did the server stop or restart?): "
+                + firstLine(String.valueOf(e.getMessage()));
+    }
+
+    /** Connected, but the catalog round trip failed: say why in the user's terms. */
+    static String describeAfterConnect(SQLException e, PgTarget t, Timeouts to) {
+        String where = t.host() + ":" + t.port();
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String out;
+        if (state.equals("57014")) {
+            out = "connected to " + where + ", but reading the catalog did not finish within the statement timeout of " + to.statement()
+                    + " s: the server is overloaded, or a session holds a lock on a system catalog (see pg_locks); try again, or raise --statement-timeout";
+        } else if (state.equals("55P03")) {
+            out = "connected to " + where + ", but reading the catalog waited more than 1 s for a lock on a system catalog: another session holds it (see pg_locks)";
+        } else if (lost(e) && !(e.getCause() instanceof SocketTimeoutException)) {
+            out = lostMessage(e, t);
+        } else if (e.getCause() instanceof SocketTimeoutException) {
+            out = "connected to " + where + ", but it did not answer the catalog query within " + (to.statement() + to.connect()) + " s";
+        } else {
+            out = "connected to " + where + ", but reading the catalog failed: " + firstLine(String.valueOf(e.getMessage()));
+        }
+        String pw = t.password();
+        return pw == null || pw.isEmpty() ? out : out.replace(pw, "********");
     }
 
     /** "a.so, \"b c\".so" -> [a.so, b c.so] (PostgreSQL's list syntax: commas, optional double quotes). */
