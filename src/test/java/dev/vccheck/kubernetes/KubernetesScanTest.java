@@ -94,6 +94,40 @@ class KubernetesScanTest {
     }
 
     @Test
+    void aSlowApiIsCutOffAtTheTimeoutAndWhatWasReadBeforeIsKept() throws Exception {
+        MockCluster.load(client, "cnpg-cluster-pgvectors-healthy.yaml", "immich-deployments-truecharts-scaled-down.yaml", "truecharts-redis.yaml");
+        server.expect().get().delay(30, java.util.concurrent.TimeUnit.SECONDS).withPath("/api/v1/namespaces/immich/pods")
+                .andReturn(200, new io.fabric8.kubernetes.api.model.PodListBuilder().build()).always();
+        long start = System.nanoTime();
+        Scan s = scan("--immich-version", "2.1.0");
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        assertTrue(seconds < 15, "the request timeout (3 s) bounds the scan, not the 30 s the API takes: " + seconds + " s");
+        String slow = "the Kubernetes API did not answer list pods in namespace immich within 3 s";
+        for (String rule : List.of("k8s.only-db-pods", "k8s.cnpg.crashloop")) {
+            assertEquals("error", s.statuses().get(rule), s::out);
+            assertEquals("could not verify: " + slow, s.finding(rule).get("message").asText(), s::out);
+        }
+        assertEquals("pass", s.statuses().get("k8s.workloads.scaled-down"), "read before the slow call\n" + s.out());
+        // After one timed-out call the others are not tried (each would cost the timeout again): they are unavailable, named.
+        assertEquals("error", s.statuses().get("k8s.cnpg.primary"), s::out);
+        assertTrue(s.finding("k8s.cnpg.primary").get("message").asText().contains("not read: " + slow), s::out);
+        assertEquals(3, s.exit(), s::out);
+    }
+
+    @Test
+    void malformedJsonFromTheApiCostsOnlyThatResource() throws Exception {
+        MockCluster.load(client, "cnpg-cluster-pgvectors-healthy.yaml", "cnpg-pods-pgvectors.yaml", "immich-deployments-truecharts-scaled-down.yaml");
+        server.expect().get().withPath("/apis/postgresql.cnpg.io/v1/namespaces/immich/backups").andReturn(200, "{\"kind\": \"BackupList\", \"items\": [{").always();
+        Scan s = scan("--immich-version", "2.1.0");
+        assertEquals("error", s.statuses().get("k8s.backup.recent"), s::out);
+        assertTrue(s.finding("k8s.backup.recent").get("message").asText()
+                .startsWith("could not verify: the Kubernetes API answered list backups.postgresql.cnpg.io in namespace immich with malformed JSON"), s::out);
+        assertEquals("pass", s.statuses().get("k8s.cnpg.primary"), s::out);
+        assertEquals("pass", s.statuses().get("k8s.workloads.scaled-down"), s::out);
+        assertEquals(3, s.exit(), s::out);
+    }
+
+    @Test
     void anEmptyNamespaceGivesClearSkips() throws Exception {
         Scan s = scan();
         assertEquals("pass", s.statuses().get("k8s.access"), s::out);

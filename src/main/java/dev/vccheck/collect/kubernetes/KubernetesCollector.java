@@ -58,7 +58,7 @@ public final class KubernetesCollector {
         k.put("context", ctx).put("namespace", ns).put("server", cfg.getMasterUrl()).put("backup_max_age_hours", t.backupMaxAgeHours());
         ObjectNode unavailable = facts.json().with("unavailable");
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(cfg).build()) {
-            Reader r = new Reader(ns, unavailable);
+            Reader r = new Reader(ns, unavailable, t.timeoutSeconds());
             readWorkloads(client, r, k);
             readPods(client, r, k);
             readCnpg(client, r, k.putObject("cnpg"));
@@ -88,23 +88,40 @@ public final class KubernetesCollector {
         return cfg;
     }
 
-    /** Runs one read; 403 and API errors are recorded per resource, connection failures end the collection. */
+    /**
+     * Runs one read; 403, API errors and malformed answers are recorded per resource, connection failures end the
+     * collection. After one read times out the rest are not tried (each would cost the timeout again): they are
+     * recorded as not read, naming the slow call, and what was read before is kept.
+     */
     private static final class Reader {
         final String ns;
         final ObjectNode unavailable;
+        final int timeoutSeconds;
+        String stalled;
 
-        Reader(String ns, ObjectNode unavailable) {
+        Reader(String ns, ObjectNode unavailable, int timeoutSeconds) {
             this.ns = ns;
             this.unavailable = unavailable;
+            this.timeoutSeconds = timeoutSeconds;
         }
 
         /** null when the read failed (recorded) or the resource type is not installed (installed[0] = false). */
         <T> T read(String fact, String verbResource, Supplier<T> call, boolean[] installed) {
+            if (stalled != null) {
+                unavailable.put(fact, "not read: " + stalled);
+                return null;
+            }
             try {
                 return call.get();
             } catch (KubernetesClientException e) {
+                com.fasterxml.jackson.core.JsonProcessingException malformed = cause(e, com.fasterxml.jackson.core.JsonProcessingException.class);
                 if (e.getCode() == 403) {
                     unavailable.put(fact, "forbidden: " + verbResource);
+                } else if (timedOut(e)) {
+                    stalled = "the Kubernetes API did not answer " + verbResource + " within " + timeoutSeconds + " s";
+                    unavailable.put(fact, stalled);
+                } else if (malformed != null) {
+                    unavailable.put(fact, "the Kubernetes API answered " + verbResource + " with malformed JSON: " + firstLine(malformed.getOriginalMessage()));
                 } else if (e.getCode() == 404 || e.getCode() == -1 && String.valueOf(e.getMessage()).contains("Could not find the metadata")) {
                     if (installed != null) installed[0] = false;
                     else unavailable.put(fact, "not found: " + verbResource);
@@ -118,6 +135,20 @@ public final class KubernetesCollector {
                 return null;
             }
         }
+    }
+
+    /** A timeout anywhere in the chain, whichever HTTP client fabric8 runs on (JDK, OkHttp, Vert.x). */
+    static boolean timedOut(Throwable e) {
+        for (Throwable x = e; x != null; x = x.getCause()) {
+            if (x instanceof java.util.concurrent.TimeoutException || x instanceof java.net.SocketTimeoutException
+                    || x.getClass().getSimpleName().contains("Timeout")) return true;
+        }
+        return false;
+    }
+
+    static <X extends Throwable> X cause(Throwable e, Class<X> type) {
+        for (Throwable x = e; x != null; x = x.getCause()) if (type.isInstance(x)) return type.cast(x);
+        return null;
     }
 
     private void readWorkloads(KubernetesClient c, Reader r, ObjectNode k) {
