@@ -120,11 +120,21 @@ public final class PgTargets {
                 blankToNull(env.get("PGSSLROOTCERT")), "environment PG*", null, env));
     }
 
-    /** Reads a .env file as docker compose does: KEY=VALUE lines, # comments, optional quotes and "export ". */
+    /**
+     * Reads a .env file as docker compose does: KEY=VALUE lines, # comments, optional quotes and "export ". A UTF-8
+     * byte order mark (Notepad writes one) is ignored; text that is not UTF-8 is refused with a message.
+     */
     public static Map<String, String> readEnvFile(Path file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException("not UTF-8 text (save it as UTF-8)");
+        }
+        for (String raw : lines) {
             String line = raw.strip();
+            if (line.startsWith("\uFEFF")) line = line.substring(1).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
             if (line.startsWith("export ")) line = line.substring(7).strip();
             int eq = line.indexOf('=');
