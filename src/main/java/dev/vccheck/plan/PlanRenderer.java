@@ -11,7 +11,10 @@ public final class PlanRenderer {
         StringBuilder sb = new StringBuilder();
         sb.append("## Migration plan: ").append(p.path()).append(" path\n\n");
         sb.append("Database `").append(p.database().replace("`", "'")).append("`, state **").append(p.state()).append("**, CLIP dimension **")
-                .append(p.dimension() > 0 ? p.dimension() : "unknown").append("**. SQL runs on: `").append(p.where().replace("`", "'")).append("`\n\n");
+                .append(p.dimension() > 0 ? p.dimension() : "unknown").append("**. The SQL runs in:\n\n");
+        // A code block, not an inline span: the command is copied as is, whatever quotes or backticks the names carry.
+        String where = MarkdownRenderer.fence(p.where());
+        sb.append(where).append("sh\n").append(p.where()).append('\n').append(where).append("\n\n");
         if (!p.blockers().isEmpty()) {
             sb.append("### First, fix what the scan found\n\n");
             for (String b : p.blockers()) sb.append("- ").append(esc(b)).append('\n');

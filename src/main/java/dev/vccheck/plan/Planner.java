@@ -76,7 +76,7 @@ public final class Planner {
                 if (cnpg) addCnpgPrelude(steps, doc, ns);
                 steps.add(new Plan.Step("Step 1: write down the dimension (" + dim + ") and convert the columns to real[]" + (cnpg ? " on " + primary : ""),
                         columnsReal || done3, columnsReal || done3 ? "smart_search.embedding is " + doc.at("/pg/embeddings/smart_search/formatted").asText("not vectors.vector") : null,
-                        List.of(new Plan.Block("text", "Run on " + psql + ":"), new Plan.Block("sql", Scripts.step1()))));
+                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step1()))));
                 if (cnpg) {
                     steps.add(new Plan.Step("Switch the cluster to VectorChord (TrueCharts values, in Git when Flux or Argo CD manage it)", false, null,
                             List.of(new Plan.Block("yaml", "cnpg:\n  main:\n    type: vectorchord\n"),
@@ -86,7 +86,7 @@ public final class Planner {
                             new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + merged(preload, names, "vchord") + ";"))));
                 }
                 steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + dim + ")", done3, done3 ? "migration state " + state : null,
-                        List.of(new Plan.Block("text", "Run on " + psql + ":"), new Plan.Block("sql", Scripts.step3(dim)))));
+                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step3(dim)))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state.equals("migrated"), null, List.of()));
                 steps.add(cleanup(db));
                 if (cnpg) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
