@@ -7,8 +7,6 @@ import dev.vccheck.rules.Waivers;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -49,7 +47,7 @@ public final class RuleOptions {
         List<Waivers.Waiver> w = List.of();
         if (waivers != null) {
             try {
-                w = Waivers.parse(waivers.toString(), Files.readString(waivers, StandardCharsets.UTF_8));
+                w = Waivers.parse(waivers.toString(), dev.vccheck.io.TextFiles.read(waivers, 4L * 1024 * 1024));
             } catch (NoSuchFileException e) {
                 throw new UsageException(waivers + ": no such file");
             } catch (IOException e) {

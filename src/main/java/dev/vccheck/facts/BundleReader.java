@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,13 +39,16 @@ public final class BundleReader {
         }
     }
 
+    /** A bundle from a real scan is tens of kilobytes; this leaves room for thousands of pods and custom rows. */
+    static final long MAX_BYTES = 64L * 1024 * 1024;
+
     private BundleReader() {
     }
 
     public static Facts read(Path file) throws InvalidBundleException {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = dev.vccheck.io.TextFiles.read(file, MAX_BYTES);
         } catch (NoSuchFileException e) {
             throw new InvalidBundleException(List.of(file + ": no such file"));
         } catch (IOException e) {

@@ -119,6 +119,21 @@ public final class CelEnv {
      * elements of one list literal, and each element becomes its own checked AST.
      */
     public List<Compiled> compileAll(List<String> sources) {
+        // The parser refuses an expression over 100,000 code points: a big pack is checked in several lists.
+        List<Compiled> out = new ArrayList<>(sources.size());
+        int from = 0;
+        while (from < sources.size()) {
+            int to = from, size = 0;
+            while (to < sources.size() && (to == from || size + sources.get(to).length() + 2 < BATCH_CODE_POINTS)) size += sources.get(to++).length() + 2;
+            out.addAll(compileBatch(sources.subList(from, to)));
+            from = to;
+        }
+        return out;
+    }
+
+    private static final int BATCH_CODE_POINTS = 60_000;
+
+    private List<Compiled> compileBatch(List<String> sources) {
         Compiled[] out = new Compiled[sources.size()];
         List<Integer> valid = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) valid.add(i);

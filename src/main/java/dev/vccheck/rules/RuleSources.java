@@ -19,6 +19,9 @@ import java.util.stream.Stream;
 
 /** Where rule packs come from: the built-in {@code rules/} folder shipped in the jar, and user files or folders. */
 public final class RuleSources {
+    /** The YAML parser stops at 2 M code points anyway (YamlDoc); the built-in packs are about 20 kB each. */
+    static final long MAX_PACK_BYTES = 4L * 1024 * 1024;
+
     private RuleSources() {
     }
 
@@ -71,7 +74,7 @@ public final class RuleSources {
     }
 
     private static RuleLoader.Source read(Path p) throws IOException {
-        return new RuleLoader.Source(p.toString(), Files.readString(p, StandardCharsets.UTF_8), false);
+        return new RuleLoader.Source(p.toString(), dev.vccheck.io.TextFiles.read(p, MAX_PACK_BYTES), false);
     }
 
     private static boolean isYaml(Path p) {

@@ -90,6 +90,58 @@ class HostileInputTest {
     }
 
     @Test
+    void hugeFilesAreRefusedBeforeTheyAreRead() throws Exception {
+        Path pack = dir.resolve("huge.yaml");
+        try (var f = new java.io.RandomAccessFile(pack.toFile(), "rw")) {
+            f.setLength(5L * 1024 * 1024);
+        }
+        Cli.Result r = Cli.run("rules", "validate", pack.toString());
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("huge.yaml: cannot read: the file is 5 MB, more than the 4 MB vccheck reads"), r::toString);
+        Path bundle = dir.resolve("huge.json");
+        try (var f = new java.io.RandomAccessFile(bundle.toFile(), "rw")) {
+            f.setLength(65L * 1024 * 1024);
+        }
+        Cli.Result b = Cli.run("analyze", bundle.toString());
+        assertEquals(2, b.exit(), b::toString);
+        assertTrue(b.err().contains("huge.json: cannot read: the file is 65 MB, more than the 64 MB vccheck reads"), b::toString);
+        noStackTrace(b);
+    }
+
+    @Test
+    void aLargeRulePackUnderTheLimitLoadsOrIsRefusedQuickly() throws Exception {
+        StringBuilder y = new StringBuilder("apiVersion: vccheck/v1\nkind: RulePack\nmetadata: { name: many }\nrules:\n");
+        for (int i = 0; i < 3000; i++) {
+            y.append("  - id: many.r").append(i).append("\n    title: rule ").append(i).append("\n    source: postgres\n    outcomes:\n")
+                    .append("      - fail: \"pg.server.major < ").append(i % 20).append("\"\n        message: old\n      - pass: \"true\"\n");
+        }
+        Path pack = dir.resolve("many.yaml");
+        Files.writeString(pack, y);
+        Cli.Result r = Cli.run("rules", "validate", pack.toString());
+        assertEquals(0, r.exit(), r::toString);
+        Files.writeString(pack, y.toString().repeat(20));
+        Cli.Result big = Cli.run("rules", "validate", pack.toString());
+        assertEquals(2, big.exit(), big::toString);
+        assertTrue(big.err().contains("many.yaml:"), big::toString);
+        noStackTrace(big);
+    }
+
+    @Test
+    void filesThatAreNotUtf8AreNamedAsSuch() throws Exception {
+        byte[] latin1 = "apiVersion: vccheck/v1\nkind: RulePack\nmetadata: { name: caf\u00e9 }\nrules: []\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Path pack = dir.resolve("latin1.yaml");
+        Files.write(pack, latin1);
+        Cli.Result r = Cli.run("rules", "validate", pack.toString());
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("latin1.yaml: cannot read: not UTF-8 text"), r::toString);
+        Path env = dir.resolve("immich.env");
+        Files.write(env, "DB_PASSWORD=caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Cli.Result e = Cli.run("scan", "--env-file", env.toString());
+        assertEquals(2, e.exit(), e::toString);
+        assertTrue(e.err().contains("immich.env: cannot read: not UTF-8 text"), e::toString);
+    }
+
+    @Test
     void hostileDatabaseUrlsAreUsageErrors() {
         for (String url : new String[]{"postgresql://u@[::1/db", "postgresql://u@h:0/db", "postgresql://u@h/db?sslmode=\u0000",
                 "postgresql://%zz@h/db", "ftp://x", "postgresql://a@b,c/db", "postgresql://u@h/db?ssl=maybe"}) {

@@ -126,13 +126,7 @@ public final class PgTargets {
      */
     public static Map<String, String> readEnvFile(Path file) throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IOException("not UTF-8 text (save it as UTF-8)");
-        }
-        for (String raw : lines) {
+        for (String raw : dev.vccheck.io.TextFiles.read(file, 1024 * 1024).split("\r?\n|\r")) {
             String line = raw.strip();
             if (line.startsWith("\uFEFF")) line = line.substring(1).strip();
             if (line.isEmpty() || line.startsWith("#")) continue;
