@@ -1,6 +1,7 @@
 package dev.vccheck.collect;
 
 import dev.vccheck.Fuzz;
+import dev.vccheck.cli.Cli;
 import dev.vccheck.collect.postgres.PgTarget;
 import dev.vccheck.collect.postgres.PgTargets;
 import net.jqwik.api.Arbitraries;
@@ -9,18 +10,21 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -50,7 +54,72 @@ class PgTargetsProperties {
             assertFalse(t.host().isEmpty() || t.user().isEmpty() || t.database().isEmpty(), t::toString);
             assertTrue(PgTarget.SSL_MODES.contains(t.sslmode()), t::toString);
         } catch (IllegalArgumentException e) {
-            assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "a refusal says why");
+            assertReadable(e.getMessage());
+        }
+    }
+
+    /** A refusal says why in words: not blank, and not a Java exception's own text. */
+    static void assertReadable(String message) {
+        assertFalse(message == null || message.isBlank(), "a refusal says why");
+        assertFalse(JAVA_TEXT.matcher(message).find(), () -> "a Java exception's text reaches the user: " + message);
+    }
+
+    private static final java.util.regex.Pattern JAVA_TEXT = java.util.regex.Pattern.compile(
+            "For input string|Input length =|out of bounds for length|Exception|^null$|java\\.|\\bat [a-z]+\\.");
+
+    /**
+     * Through the real CLI: a URL the parser refuses is exit 2, "vccheck: --db-url: " and the parser's reason, never
+     * exit 4 or a stack trace, and the URL (which may carry a password) is not echoed. Only refused URLs run: one that
+     * parses would be connected to, and this test sends nothing anywhere.
+     */
+    @Property(tries = 250, seed = Fuzz.SEED)
+    void aRefusedUrlIsExitTwoWithTheReasonThroughTheCli(@ForAll("schemes") String scheme, @ForAll("urlBodies") String body) {
+        String url = scheme + body;
+        String reason;
+        try {
+            PgTargets.fromUrl(url, "--db-url");
+            Statistics.label("url").collect("parses (not run)");
+            return;
+        } catch (IllegalArgumentException e) {
+            reason = e.getMessage();
+        }
+        Statistics.label("url").collect("refused");
+        Statistics.label("url").coverage(c -> c.check("refused").count(n -> n >= 100));
+        Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.run("collect", "--db-url", url), "a hang");
+        assertEquals(2, r.exit(), r::toString);
+        assertEquals("vccheck: --db-url: " + reason + "\n", r.err(), r::toString);
+        assertEquals("", r.out(), "nothing on standard output");
+        if (url.length() > 12) assertFalse(r.err().contains(url), r::toString);
+    }
+
+    /** Through the real CLI: a .env file that cannot be read or is refused is exit 2 naming the file, with the reason. */
+    @Property(tries = 250, seed = Fuzz.SEED)
+    void aRefusedEnvFileIsExitTwoNamingTheFileThroughTheCli(@ForAll("envFiles") byte[] content) throws Exception {
+        Path f = Files.createTempFile("vccheck-env", ".env");
+        try {
+            Files.write(f, content);
+            String reason;
+            try {
+                Map<String, String> vars = PgTargets.readEnvFile(f);
+                Optional<PgTarget> t = PgTargets.fromImmichEnv(vars, "--env-file " + f);
+                if (t.isPresent()) {
+                    Statistics.label("env").collect("a target (not run)");
+                    return;
+                }
+                reason = "no DB_URL or DB_* variable in it";
+            } catch (IOException e) {
+                reason = "cannot read: " + e.getMessage();
+            } catch (IllegalArgumentException e) {
+                reason = e.getMessage();
+            }
+            Statistics.label("env").collect("refused");
+            Statistics.label("env").coverage(c -> c.check("refused").count(n -> n >= 50));
+            Cli.Result r = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> Cli.run("collect", "--env-file", f.toString()), "a hang");
+            assertEquals(2, r.exit(), r::toString);
+            assertEquals("vccheck: --env-file " + f + ": " + reason + "\n", r.err(), r::toString);
+            assertReadable(reason);
+        } finally {
+            Files.deleteIfExists(f);
         }
     }
 
@@ -122,7 +191,7 @@ class PgTargetsProperties {
                 vars = PgTargets.readEnvFile(f);
             } catch (IOException e) {
                 assertFalse(e instanceof java.nio.charset.CharacterCodingException, "wrapped with a message a user understands: " + e);
-                assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "the CLI shows this message");
+                assertReadable(e.getMessage());
                 return;
             }
             try {
@@ -134,7 +203,7 @@ class PgTargetsProperties {
                     if (!(x.user() + x.host() + x.port() + x.database()).contains(pw)) assertFalse(x.label().contains(pw), x.label());
                 }
             } catch (IllegalArgumentException e) {
-                assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "a refusal says why");
+                assertReadable(e.getMessage());
             }
         } finally {
             Files.deleteIfExists(f);

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hostile rule files and bundles: a clear message and exit 2 (or a rule in error), never a hang or a stack trace. */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HostileInputTest {
     @TempDir
     Path dir;
@@ -71,6 +71,7 @@ class HostileInputTest {
         Files.writeString(pack, "apiVersion: vccheck/v1\nkind: RulePack\nmetadata: " + "[".repeat(5000) + "]".repeat(5000) + "\nrules: []\n");
         Cli.Result r = Cli.run("rules", "validate", pack.toString());
         assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("deep.yaml:1:1: YAML: Nesting Depth exceeded max 64"), r::toString);
         noStackTrace(r);
     }
 
@@ -147,6 +148,8 @@ class HostileInputTest {
                 "postgresql://%zz@h/db", "ftp://x", "postgresql://a@b,c/db", "postgresql://u@h/db?ssl=maybe"}) {
             Cli.Result r = Cli.run("scan", "--db-url", url);
             assertEquals(2, r.exit(), url + "\n" + r);
+            assertTrue(r.err().startsWith("vccheck: --db-url: "), url + "\n" + r);
+            assertFalse(r.err().contains(url), () -> "the URL, which may hold a password, is not echoed: " + r);
             noStackTrace(r);
         }
     }

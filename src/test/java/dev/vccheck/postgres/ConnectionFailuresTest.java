@@ -8,6 +8,7 @@ import dev.vccheck.demo.ImmichDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -27,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every way a connection fails gives pg.connect = error with a clear reason naming host and port, exit 3, and the
  * other PostgreSQL rules end in error too (nothing was judged). No output ever carries the password.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ConnectionFailuresTest {
     private static final String PASSWORD = "Sup3r-Secret-Pw!";
     private static EmbeddedServer server;
