@@ -73,6 +73,31 @@ public final class FactsSchema {
         }
     }
 
+    private volatile String fingerprint;
+
+    /** Changes whenever the schema does: part of the key of compiled expressions (CelEnv.key). */
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(root.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            fingerprint = f = SCHEMA_ID + "#" + Long.toHexString(crc.getValue());
+        }
+        return f;
+    }
+
+    /**
+     * A type read back from a serialized AST names struct types only by name; this gives back the schema's own
+     * struct types (with their fields), inside lists, maps and optionals too.
+     */
+    public CelType resolve(CelType t) {
+        if (t instanceof dev.cel.common.types.StructTypeReference) return structs.getOrDefault(t.name(), t);
+        if (t instanceof ListType l) return ListType.create(resolve(l.elemType()));
+        if (t instanceof MapType m) return MapType.create(resolve(m.keyType()), resolve(m.valueType()));
+        if (t instanceof dev.cel.common.types.OptionalType o) return dev.cel.common.types.OptionalType.create(resolve(o.parameters().get(0)));
+        return t;
+    }
+
     /** Top-level facts by name with their CEL types: the variables of every rule expression. */
     public Map<String, CelType> variables() {
         return variables;

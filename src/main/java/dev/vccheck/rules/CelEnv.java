@@ -37,9 +37,26 @@ public final class CelEnv {
     public static final int MAX_ITERATIONS = 10_000;
 
     private final Cel cel;
+    private final String key;
 
-    private CelEnv(Cel cel) {
+    private CelEnv(Cel cel, String key) {
         this.cel = cel;
+        this.key = key;
+    }
+
+    /**
+     * What a checked expression depends on besides its text: the facts schema and the derived values' names and
+     * types. Two environments with the same key check every expression the same way (the compiled-rules cache).
+     */
+    public String key() {
+        return key;
+    }
+
+    static String describe(CelType t) {
+        if (t.parameters().isEmpty()) return t.name();
+        StringBuilder b = new StringBuilder(t.name()).append('(');
+        for (int i = 0; i < t.parameters().size(); i++) b.append(i > 0 ? "," : "").append(describe(t.parameters().get(i)));
+        return b.append(')').toString();
     }
 
     public static CelEnv create(FactsSchema schema, Map<String, CelType> derived) {
@@ -62,7 +79,9 @@ public final class CelEnv {
         b.addVar("rows", ListType.create(SimpleType.DYN));
         b.addVar("items", ListType.create(SimpleType.DYN));
         addFunctions(b);
-        return new CelEnv(b.build());
+        StringBuilder key = new StringBuilder(schema.fingerprint());
+        dFields.forEach((n, t) -> key.append(';').append(n).append(':').append(describe(t)));
+        return new CelEnv(b.build(), key.toString());
     }
 
     private static void addFunctions(CelBuilder b) {
@@ -176,8 +195,7 @@ public final class CelEnv {
                     CelAbstractSyntaxTree all = r.getAst();
                     List<CelExpr> elements = all.getExpr().list().elements();
                     for (int k = 0; k < valid.size(); k++) {
-                        out[valid.get(k)] = new Compiled(CelAbstractSyntaxTree.newCheckedAst(elements.get(k), all.getSource(),
-                                all.getReferenceMap(), all.getTypeMap()), List.of());
+                        out[valid.get(k)] = new Compiled(alone(all, elements.get(k), sources.get(valid.get(k))), List.of());
                     }
                 } catch (Exception e) {
                     for (int idx : valid) out[idx] = new Compiled(null, List.of(new Problem(1, 0, String.valueOf(e.getMessage()))));
@@ -213,6 +231,25 @@ public final class CelEnv {
             valid.removeAll(failed);
         }
         return List.of(out);
+    }
+
+    /**
+     * One element of a checked batch as an AST of its own: its subtree, with only its ids' references and types (the
+     * batch's maps hold every element's), and its own text without positions (runtime errors carry none anyway).
+     */
+    private static CelAbstractSyntaxTree alone(CelAbstractSyntaxTree all, CelExpr element, String source) {
+        Map<Long, dev.cel.common.ast.CelReference> refs = new java.util.HashMap<>();
+        Map<Long, CelType> types = new java.util.HashMap<>();
+        collectIds(element, all, refs, types);
+        return CelAbstractSyntaxTree.newCheckedAst(element, dev.cel.common.CelSource.newBuilder(source).build(), refs, types);
+    }
+
+    private static void collectIds(CelExpr e, CelAbstractSyntaxTree all, Map<Long, dev.cel.common.ast.CelReference> refs, Map<Long, CelType> types) {
+        for (var n : (Iterable<dev.cel.common.navigation.CelNavigableExpr>) dev.cel.common.navigation.CelNavigableExpr.fromExpr(e).allNodes()::iterator) {
+            long id = n.expr().id();
+            all.getReference(id).ifPresent(r -> refs.put(id, r));
+            all.getType(id).ifPresent(t -> types.put(id, t));
+        }
     }
 
     private static String list(List<String> sources, List<Integer> which) {

@@ -41,14 +41,34 @@ public final class RuleLoader {
     public record Source(String name, String text, boolean builtin) {
     }
 
-    /** The effective rule set: built-in rules, overridden or extended by user packs. */
-    public record Loaded(List<RulePack> packs, List<Rule> rules, List<Derived> derived, List<String> overridden) {
+    /**
+     * The effective rule set: built-in rules, overridden or extended by user packs; {@code precompiled} of the
+     * {@code expressions} came from the build's compiled cache ({@link CompiledRules}), the others were compiled now.
+     */
+    public record Loaded(List<RulePack> packs, List<Rule> rules, List<Derived> derived, List<String> overridden, int expressions, int precompiled) {
     }
 
     private final FactsSchema schema;
+    private final CompiledRules cache;
+    private final CompiledRules.Recorder recorder;
+    private int expressions;
+    private int precompiled;
 
+    /** A loader that takes built-in expressions from the compiled cache shipped in the jar. */
     public RuleLoader(FactsSchema schema) {
+        this(schema, CompiledRules.builtin(), null);
+    }
+
+    /** {@code cache}: checked ASTs to reuse ({@link CompiledRules#NONE}: compile all); {@code recorder}: may be null. */
+    RuleLoader(FactsSchema schema, CompiledRules cache, CompiledRules.Recorder recorder) {
         this.schema = schema;
+        this.cache = cache;
+        this.recorder = recorder;
+    }
+
+    /** A loader that compiles every expression (tests compare it with the cached one). */
+    public static RuleLoader uncached(FactsSchema schema) {
+        return new RuleLoader(schema, CompiledRules.NONE, null);
     }
 
     private record Parsed(Source source, YamlDoc doc, Map<String, NodeTuple> top, Node root) {
@@ -94,7 +114,7 @@ public final class RuleLoader {
                 CelEnv env = CelEnv.create(schema, derivedTypes);
                 Expr e = compile(env, p.doc(), (ScalarNode) m.get("expr").getValueNode(), expr, null);
                 if (!flush(env)) continue;
-                derivedTypes.put(name, e.resultType());
+                derivedTypes.put(name, schema.resolve(e.resultType()));
                 derived.put(name, new Derived(name, p.doc().string(m, "description", "a derive entry", false, item), e, p.source().name()));
                 derivedPos.put(name, p.doc().pos(item));
             }
@@ -148,7 +168,7 @@ public final class RuleLoader {
         }
         flush(env);
         if (!issues.isEmpty()) throw new RuleLoadException(issues);
-        return new Loaded(packs, List.copyOf(rules.values()), List.copyOf(derived.values()), overridden);
+        return new Loaded(packs, List.copyOf(rules.values()), List.copyOf(derived.values()), overridden, expressions, precompiled);
     }
 
     private static String idOf(Node rn) {
@@ -402,11 +422,27 @@ public final class RuleLoader {
     private boolean flush(CelEnv env) {
         List<Job> jobs = List.copyOf(pending);
         pending.clear();
-        List<CelEnv.Compiled> results = env.compileAll(jobs.stream().map(j -> j.expr().source()).toList());
+        CelEnv.Compiled[] results = new CelEnv.Compiled[jobs.size()];
+        List<Integer> fresh = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            CelAbstractSyntaxTree ast = cache.get(env.key(), jobs.get(i).expr().source());
+            if (ast != null) results[i] = new CelEnv.Compiled(ast, List.of());
+            else fresh.add(i);
+        }
+        expressions += jobs.size();
+        precompiled += jobs.size() - fresh.size();
+        if (!fresh.isEmpty()) {
+            List<CelEnv.Compiled> compiled = env.compileAll(fresh.stream().map(i -> jobs.get(i).expr().source()).toList());
+            for (int k = 0; k < fresh.size(); k++) {
+                CelEnv.Compiled c = compiled.get(k);
+                results[fresh.get(k)] = c;
+                if (recorder != null && c.problems().isEmpty()) recorder.compiled(env.key(), jobs.get(fresh.get(k)).expr().source(), c.ast());
+            }
+        }
         boolean ok = true;
         for (int i = 0; i < jobs.size(); i++) {
             Job j = jobs.get(i);
-            CelEnv.Compiled c = results.get(i);
+            CelEnv.Compiled c = results[i];
             if (!c.problems().isEmpty()) {
                 for (CelEnv.Problem p : c.problems()) {
                     int l = j.line() + p.line() - 1;

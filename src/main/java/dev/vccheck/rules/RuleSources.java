@@ -27,6 +27,22 @@ public final class RuleSources {
 
     /** Every built-in pack ({@code rules/**.yaml} except {@code rules/compat/}), sorted by path. */
     public static List<RuleLoader.Source> builtin() {
+        List<String> names = CompiledRules.builtin().packs();
+        if (names.isEmpty()) return walk();
+        List<RuleLoader.Source> out = new ArrayList<>(names.size());
+        for (String name : names) {
+            try (java.io.InputStream in = RuleSources.class.getClassLoader().getResourceAsStream(name)) {
+                if (in == null) return walk();
+                out.add(new RuleLoader.Source(name, new String(in.readAllBytes(), StandardCharsets.UTF_8), true));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
+
+    /** The same, found by listing the rules folder (inside the jar: opened as a file system). */
+    static List<RuleLoader.Source> walk() {
         Path root = resourceRoot("rules");
         List<RuleLoader.Source> out = new ArrayList<>();
         try (Stream<Path> s = Files.walk(root)) {
@@ -42,9 +58,9 @@ public final class RuleSources {
     }
 
     public static Compatibility compatibility() throws RuleLoadException {
-        Path p = resourceRoot("rules").resolve("compat").resolve("immich.yaml");
-        try {
-            return Compatibility.parse(Compatibility.RESOURCE, Files.readString(p, StandardCharsets.UTF_8));
+        try (java.io.InputStream in = RuleSources.class.getClassLoader().getResourceAsStream(Compatibility.RESOURCE)) {
+            if (in == null) throw new IllegalStateException("built-in rules are missing from the class path");
+            return Compatibility.parse(Compatibility.RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

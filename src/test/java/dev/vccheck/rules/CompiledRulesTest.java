@@ -1,0 +1,96 @@
+package dev.vccheck.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vccheck.engine.AnalysisOptions;
+import dev.vccheck.engine.Analyzer;
+import dev.vccheck.facts.BundleReader;
+import dev.vccheck.facts.FactsSchema;
+import dev.vccheck.report.Report;
+import dev.vccheck.report.render.Renderers;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringWriter;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.vccheck.TestFiles.bundle;
+import static dev.vccheck.TestFiles.repo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The build's compiled cache of the built-in packs (CompiledRules): complete, current, and indistinguishable from a
+ * fresh compile in what a user sees; an expression whose environment changed is compiled, never served stale.
+ */
+class CompiledRulesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void everyBuiltInExpressionComesFromTheBuildsCache() throws Exception {
+        RuleLoader.Loaded cached = new RuleLoader(FactsSchema.get()).load(RuleSources.builtin());
+        assertTrue(cached.expressions() > 300, "the built-in packs have a few hundred expressions: " + cached.expressions());
+        assertEquals(cached.expressions(), cached.precompiled(),
+                "an expression missed the cache: mvn process-classes writes it (CompiledRules), or the cache is stale");
+        assertEquals(RuleSources.walk().stream().map(RuleLoader.Source::name).toList(), RuleSources.builtin().stream().map(RuleLoader.Source::name).toList(),
+                "the cache lists the built-in packs the rules folder holds, in the same order");
+        RuleLoader.Loaded fresh = RuleLoader.uncached(FactsSchema.get()).load(RuleSources.builtin());
+        assertEquals(0, fresh.precompiled());
+        assertEquals(fresh.expressions(), cached.expressions());
+    }
+
+    @Test
+    void cachedAndFreshRulesGiveTheSameReportsOnRealBundles() throws Exception {
+        List<RuleLoader.Source> sources = new ArrayList<>(RuleSources.builtin());
+        sources.addAll(RuleSources.user(List.of(repo("examples/rules"))));
+        Compatibility compat = RuleSources.compatibility();
+        Analyzer cached = new Analyzer(FactsSchema.get(), new RuleLoader(FactsSchema.get()).load(sources), compat, "test");
+        Analyzer fresh = new Analyzer(FactsSchema.get(), RuleLoader.uncached(FactsSchema.get()).load(sources), compat, "test");
+        int findings = 0;
+        for (String b : List.of("pgvectors-dual", "migrated", "unreachable")) {
+            for (String phase : new String[]{null, "pre", "post", "health"}) {
+                for (String version : new String[]{null, "1.133.0", "2.1.0", "3.0.0"}) {
+                    AnalysisOptions o = new AnalysisOptions(version, phase, List.of(), List.of(), List.of(), LocalDate.of(2026, 12, 1));
+                    JsonNode a = json(cached, b, o), f = json(fresh, b, o);
+                    assertEquals(f, a, () -> b + " " + phase + " " + version);
+                    findings += a.get("findings").size();
+                }
+            }
+        }
+        assertTrue(findings > 1000, "reports with findings were compared: " + findings);
+    }
+
+    private static JsonNode json(Analyzer analyzer, String bundle, AnalysisOptions o) throws Exception {
+        var facts = BundleReader.read(bundle(bundle));
+        analyzer.target(facts, o.immichVersion());
+        Report r = analyzer.analyze(facts, o, "2026-12-01T00:00:00Z");
+        StringWriter w = new StringWriter();
+        Renderers.get("json").orElseThrow().render(r, w, false);
+        JsonNode n = JSON.readTree(w.toString());
+        n.get("findings").forEach(f -> ((ObjectNode) f).remove("duration_ms"));
+        return n;
+    }
+
+    @Test
+    void aUserDeriveOfAnotherTypeIsCheckedAgainstNotServedFromTheCache() {
+        // derived.superuser is a bool in the built-in packs; redefined as a string, every built-in expression that
+        // uses it lives in another environment: compiled again, and its type errors are reported as such.
+        String pack = """
+                apiVersion: vccheck/v1
+                kind: RulePack
+                metadata: { name: retyped }
+                derive:
+                  - name: superuser
+                    expr: "'yes'"
+                rules: []
+                """;
+        List<RuleLoader.Source> sources = new ArrayList<>(RuleSources.builtin());
+        sources.add(new RuleLoader.Source("retyped.yaml", pack, false));
+        RuleLoadException e = assertThrows(RuleLoadException.class, () -> new RuleLoader(FactsSchema.get()).load(sources));
+        assertTrue(e.issues().stream().anyMatch(i -> i.toString().startsWith("rules/postgres/20-extensions.yaml:")),
+                () -> "the built-in use of derived.superuser is type-checked against the string: " + e.issues());
+    }
+}
