@@ -39,6 +39,7 @@ public class Bench {
             Path sql = Files.createTempFile("collector", ".sql");
             Files.writeString(sql, String.join(";\n", big.statements()) + ";\n");
             String url = "postgresql://postgres@127.0.0.1:" + s.port() + "/rows1m?sslmode=disable";
+            double version = median(() -> run(List.of(repo.resolve("vccheck").toString(), "--version")));
             double scan = median(() -> run(List.of(repo.resolve("vccheck").toString(), "scan", "--db-url", url, "--format", "json", "-q")));
             double jar = median(() -> run(List.of("java", "-jar", repo.resolve("target/vccheck.jar").toString(), "scan", "--db-url", url, "--format", "json", "-q")));
             double psql = Files.isExecutable(Path.of("/usr/bin/psql")) ? median(() -> run(List.of("/usr/bin/psql", "-X", "-q", "-h", "127.0.0.1",
@@ -69,6 +70,7 @@ public class Bench {
                     .append(small.statements().equals(big.statements()) ? " (the same statements)" : " (DIFFERENT statements)").append(" |\n");
             md.append(String.format("| server-side time of those statements, median of %d (EXPLAIN ANALYZE), 10k rows | %.2f ms |%n", RUNS, smallMs));
             md.append(String.format("| the same, 1,000,000 rows | %.2f ms (ratio 1M/10k: %.2f) |%n", bigMs, bigMs / smallMs));
+            md.append(String.format("| wall time, `./vccheck --version` (JVM start, command line; no rules, no database) | %.0f ms |%n", version));
             md.append(String.format("| wall time, `./vccheck scan --format json` (CDS + C1), median of %d | %.0f ms |%n", RUNS, scan));
             md.append(String.format("| wall time, `java -jar target/vccheck.jar scan --format json` | %.0f ms |%n", jar));
             md.append(String.format("| wall time, `psql -f` with the same statements | %.0f ms (vccheck / psql: %.1fx) |%n", psql, scan / psql));

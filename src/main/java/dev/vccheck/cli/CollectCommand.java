@@ -38,7 +38,7 @@ final class CollectCommand implements Callable<Integer> {
         RuleOptions ro = new RuleOptions();
         ro.rules = rules;
         Engine engine = Engine.load(ro);
-        Facts facts = Scanner.collect(engine, targets, root.env, immichVersion);
+        Facts facts = Scanner.collect(() -> engine, targets, root.env, immichVersion);
         dev.vccheck.facts.Redactor.apply(facts, redact);
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(facts.json()) + "\n";
         if (output == null) {

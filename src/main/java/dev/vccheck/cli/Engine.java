@@ -19,13 +19,29 @@ import java.util.List;
 /** Wires the stages for a command: load rules (built-in + user) and the compatibility matrix, then analyze facts. */
 final class Engine {
     final RuleLoader.Loaded rules;
-    final Compatibility compat;
     final long loadMillis;
+    private static volatile Compatibility compat;
 
-    private Engine(RuleLoader.Loaded rules, Compatibility compat, long loadMillis) {
+    private Engine(RuleLoader.Loaded rules, long loadMillis) {
         this.rules = rules;
-        this.compat = compat;
         this.loadMillis = loadMillis;
+    }
+
+    /**
+     * The compatibility matrix, read when first needed (by the analysis, after the targets were read, while the
+     * rules may still be loading elsewhere). It ships in the jar and CompatibilityTest checks it row by row; two
+     * threads that both read it get equal copies.
+     */
+    static Compatibility compat() {
+        Compatibility c = compat;
+        if (c == null) {
+            try {
+                compat = c = RuleSources.compatibility();
+            } catch (RuleLoadException e) {
+                throw new IllegalStateException("the built-in compatibility matrix does not load: " + e.issues(), e);
+            }
+        }
+        return c;
     }
 
     /** Loads everything or throws a UsageException listing every problem (file:line:column). */
@@ -34,9 +50,8 @@ final class Engine {
         List<RuleLoader.Source> all = new ArrayList<>(RuleSources.builtin());
         all.addAll(user);
         try {
-            Compatibility compat = RuleSources.compatibility();
             RuleLoader.Loaded loaded = new RuleLoader(FactsSchema.get()).load(all);
-            return new Engine(loaded, compat, (System.nanoTime() - t0) / 1_000_000);
+            return new Engine(loaded, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuleLoadException e) {
             List<String> lines = new ArrayList<>(e.issues().stream().map(Object::toString).toList());
             lines.add(e.issues().size() + (e.issues().size() == 1 ? " problem" : " problems") + " in the rule files; nothing was analyzed");
@@ -46,7 +61,9 @@ final class Engine {
 
     static Engine load(RuleOptions ro) {
         try {
-            return load(ro.userSources());
+            List<RuleLoader.Source> user = ro.userSources();
+            if (user.isEmpty() && preloaded != null) return preloaded();
+            return load(user);
         } catch (RuleLoadException e) {
             throw new UsageException(e.issues().stream().map(Object::toString).toList());
         }
@@ -57,21 +74,65 @@ final class Engine {
      * analyze, write every requested output; returns the exit code.
      */
     static int run(VcCheck root, picocli.CommandLine.Model.CommandSpec spec, RuleOptions ruleOptions, OutputOptions output,
-                   java.util.function.Function<Engine, Facts> facts) throws java.io.IOException {
+                   java.util.function.Function<java.util.function.Supplier<Engine>, Facts> facts) throws java.io.IOException {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         var targets = output.targets(root.terminal);
         var opts = ruleOptions.analysisOptions();
-        Engine engine = load(ruleOptions);
+        List<RuleLoader.Source> user;
+        try {
+            user = ruleOptions.userSources();
+        } catch (RuleLoadException e) {
+            throw new UsageException(e.issues().stream().map(Object::toString).toList());
+        }
+        // User packs are loaded (and refused, exit 2) before anything is read; the built-in ones, which always load,
+        // may still be loading on another thread while the targets are read.
+        java.util.function.Supplier<Engine> engine;
+        if (user.isEmpty() && preloaded != null) {
+            engine = Engine::preloaded;
+        } else {
+            Engine e = load(user);
+            engine = () -> e;
+        }
         Facts f = facts.apply(engine);
+        compat();   // read here, on this thread, while the rules may still be loading on theirs
         dev.vccheck.facts.Redactor.apply(f, output.redact);
-        Report report = engine.analyze(f, opts, err, output.verbose);
+        Report report = engine.get().analyze(f, opts, err, output.verbose);
         return output.write(report, targets, out, err, root.terminal).code;
+    }
+
+    private static volatile java.util.concurrent.CompletableFuture<Engine> preloaded;
+
+    /**
+     * Starts loading the built-in packs on a thread of their own, so that a scan connects to its targets meanwhile
+     * (the process has two cores' worth of work to do before it can analyze). Only the process entry point calls
+     * this, for commands that need the rules and have no --rules of their own.
+     */
+    static void preloadBuiltin() {
+        if (preloaded != null) return;
+        preloaded = java.util.concurrent.CompletableFuture.supplyAsync(() -> load(List.<RuleLoader.Source>of()), r -> daemon(r, "vccheck-rules"));
+        daemon(dev.vccheck.rules.CompiledRules::prepare, "vccheck-cel");
+    }
+
+    private static void daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static Engine preloaded() {
+        try {
+            return preloaded.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error er) throw er;
+            throw e;
+        }
     }
 
     Report analyze(Facts facts, AnalysisOptions opts, PrintWriter log, boolean verbose) {
         long t0 = System.nanoTime();
-        Analyzer analyzer = new Analyzer(FactsSchema.get(), rules, compat, VersionProvider.version());
+        Analyzer analyzer = new Analyzer(FactsSchema.get(), rules, compat(), VersionProvider.version());
         try {
             analyzer.target(facts, opts.immichVersion());
         } catch (IllegalArgumentException e) {
@@ -79,8 +140,8 @@ final class Engine {
         }
         Report r = analyzer.analyze(facts, opts, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         if (verbose) {
-            log.printf("rules: %d loaded from %d packs in %d ms; evaluated in %d ms%n", rules.rules().size(),
-                    rules.packs().size(), loadMillis, (System.nanoTime() - t0) / 1_000_000);
+            log.printf("rules: %d loaded from %d packs in %d ms (%d of %d expressions precompiled); evaluated in %d ms%n", rules.rules().size(),
+                    rules.packs().size(), loadMillis, rules.precompiled(), rules.expressions(), (System.nanoTime() - t0) / 1_000_000);
             rules.overridden().forEach(o -> log.println("override: " + o));
         }
         return r;

@@ -48,7 +48,7 @@ final class PlanCommand implements Callable<Integer> {
         ro.immichVersion = immichVersion;
         var opts = ro.analysisOptions();
         Engine engine = Engine.load(ro);
-        Facts facts = bundle != null ? Scanner.bundle(bundle) : Scanner.collect(engine, targets, root.env, immichVersion);
+        Facts facts = bundle != null ? Scanner.bundle(bundle) : Scanner.collect(() -> engine, targets, root.env, immichVersion);
         Redactor.apply(facts, Redactor.Level.secrets);
         if (!facts.sourceStatus("postgres").equals("ok") && facts.sourceStatus("kubernetes").equals("not-configured")) {
             throw new UsageException("cannot plan: the database could not be read (" + facts.sourceMessage("postgres") + ")");

@@ -63,7 +63,7 @@ final class RulesCommand implements Runnable {
                 out.printf("%-" + w + "s  %-10s  %-8s  %-15s  %s%n", r.id(), r.source(), r.severity().id(), String.join(",", r.phases()), r.title());
             }
             out.printf("%n%d rules in %d packs; compatibility matrix: %d Immich release ranges up to %s%n",
-                    e.rules.rules().size(), e.rules.packs().size(), e.compat.releases().size(), e.compat.newestRelease());
+                    e.rules.rules().size(), e.rules.packs().size(), e.compat().releases().size(), e.compat().newestRelease());
             out.flush();
             return ExitCode.OK.code;
         }

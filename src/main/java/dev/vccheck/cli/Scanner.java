@@ -25,23 +25,22 @@ final class Scanner {
         }
     }
 
-    static Facts collect(Engine engine, TargetOptions targets, Map<String, String> env, String immichVersionHint) {
+    /**
+     * {@code engine} is asked for only where the rules are needed (their own queries, their pack names), so that a
+     * scan whose rules load on another thread connects and reads the catalog meanwhile.
+     */
+    static Facts collect(java.util.function.Supplier<Engine> engine, TargetOptions targets, Map<String, String> env, String immichVersionHint) {
         Optional<PgTarget> db = targets.database(env);
         var kube = targets.kubernetes();
         Facts facts = Facts.empty(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         if (immichVersionHint != null) facts.json().with("meta").put("immich_version_hint", immichVersionHint);
         var packs = facts.json().with("meta").putArray("rule_packs");
-        engine.rules.packs().forEach(p -> packs.addObject().put("name", p.name()).put("version", p.version()));
         if (db.isEmpty() && kube.isEmpty()) {
             throw new UsageException("no target given: use --db-url, --env-file, DB_URL / DB_* / PG* variables, or --kube");
         }
-        Map<String, String> custom = new LinkedHashMap<>();
-        for (Rule r : engine.rules.rules()) {
-            if (r.collect() != null && r.collect().sql() != null) custom.put(r.id(), r.collect().sql());
-        }
         if (db.isPresent()) {
             new PostgresCollector().collect(facts, db.get(),
-                    new PostgresCollector.Timeouts(targets.connectTimeout, targets.statementTimeout), custom);
+                    new PostgresCollector.Timeouts(targets.connectTimeout, targets.statementTimeout), () -> customSql(engine.get()));
         } else {
             facts.json().with("collection").putObject("postgres").put("status", "not-configured").put("message", "no database target given");
         }
@@ -51,6 +50,15 @@ final class Scanner {
             facts.json().with("collection").putObject("kubernetes").put("status", "not-configured")
                     .put("message", "no Kubernetes target given (use --kube)");
         }
+        engine.get().rules.packs().forEach(p -> packs.addObject().put("name", p.name()).put("version", p.version()));
         return facts;
+    }
+
+    private static Map<String, String> customSql(Engine engine) {
+        Map<String, String> custom = new LinkedHashMap<>();
+        for (Rule r : engine.rules.rules()) {
+            if (r.collect() != null && r.collect().sql() != null) custom.put(r.id(), r.collect().sql());
+        }
+        return custom;
     }
 }

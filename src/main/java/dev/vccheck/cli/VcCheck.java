@@ -8,13 +8,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /** The root command. Only the cli package knows exit codes; everything below it returns data. */
 @Command(name = "vccheck",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Read-only preflight and health checks for an Immich database moving from pgvecto.rs to VectorChord.", ""},
-        subcommands = {ScanCommand.class, CollectCommand.class, AnalyzeCommand.class, PlanCommand.class, DemoCommand.class, RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         footerHeading = "%n",
         footer = {"Documentation: README.md; rule format: vccheck rules explain RULE_ID."})
@@ -38,14 +38,20 @@ public final class VcCheck implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: scan, collect, analyze, rules, demo, generate-completion (see --help)");
     }
 
+    /** The process entry point (Main). */
     public static int run(String... args) {
+        // The built-in rules start loading before the command line is even parsed (Engine.preloadBuiltin).
+        if (args.length > 0 && List.of("scan", "analyze", "collect", "plan").contains(args[0])
+                && Arrays.stream(args).noneMatch(a -> a.equals("--rules") || a.startsWith("--rules="))) {
+            Engine.preloadBuiltin();
+        }
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         return run(out, err, System.console() != null, System.getenv(), args);
     }
 
     public static int run(PrintWriter out, PrintWriter err, boolean terminal, java.util.Map<String, String> env, String... args) {
-        CommandLine cl = commandLine(terminal, env);
+        CommandLine cl = commandLine(terminal, env, args.length > 0 ? args[0] : null);
         cl.setOut(out);
         cl.setErr(err);
         boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
@@ -75,8 +81,30 @@ public final class VcCheck implements Runnable {
         return cl.execute(args);
     }
 
-    static CommandLine commandLine(boolean terminal, java.util.Map<String, String> env) {
-        CommandLine cl = new CommandLine(new VcCheck(terminal, env), new Factory(terminal, env));
+    /** The subcommands, in the order --help lists them. */
+    private static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+    private static java.util.Map<String, Class<?>> subcommands() {
+        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        for (Class<?> c : List.of(ScanCommand.class, CollectCommand.class, AnalyzeCommand.class, PlanCommand.class, DemoCommand.class,
+                RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class, CdsTrainingCommand.class)) {
+            m.put(c.getAnnotation(Command.class).name(), c);
+        }
+        return m;
+    }
+
+    /**
+     * The command line for {@code first} (the first argument). picocli reads every option of every subcommand by
+     * reflection when it is added, about a tenth of a second for all of them, so when the first argument names a
+     * subcommand only that one is added; root help, completion scripts and mistakes get the whole tree.
+     */
+    static CommandLine commandLine(boolean terminal, java.util.Map<String, String> env, String first) {
+        Factory factory = new Factory(terminal, env);
+        CommandLine cl = new CommandLine(new VcCheck(terminal, env), factory);
+        boolean one = first != null && SUBCOMMANDS.containsKey(first) && !first.equals("generate-completion");
+        for (var e : SUBCOMMANDS.entrySet()) {
+            if (!one || e.getKey().equals(first)) cl.addSubcommand(e.getKey(), new CommandLine(e.getValue(), factory));
+        }
         java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
         for (String line : ExitCode.helpList()) {
             String[] kv = line.split(":", 2);

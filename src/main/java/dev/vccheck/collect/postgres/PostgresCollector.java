@@ -59,6 +59,14 @@ public final class PostgresCollector {
 
     /** Collects into {@code facts}: collection.postgres, pg, unavailable, custom. */
     public Result collect(Facts facts, PgTarget t, Timeouts timeouts, Map<String, String> customSql) {
+        return collect(facts, t, timeouts, () -> customSql);
+    }
+
+    /**
+     * The same, with the rules' own queries asked for only once the catalog has been read: a scan loads its rules
+     * while it connects and reads the catalog.
+     */
+    public Result collect(Facts facts, PgTarget t, Timeouts timeouts, java.util.function.Supplier<Map<String, String>> rulesSql) {
         ObjectNode source = facts.json().with("collection").putObject("postgres");
         source.put("label", t.label());
         long start = System.nanoTime();
@@ -79,6 +87,7 @@ public final class PostgresCollector {
                     unavailable.put(fact, why);
                 }
             }
+            Map<String, String> customSql = rulesSql.get();
             if (!customSql.isEmpty()) readCustom(c, t, facts.json().putObject("custom"), customSql, lost);
             pg.with("connection").put("round_trips", statements.size() - customSql.size());
             if (!unavailable.isEmpty()) {
