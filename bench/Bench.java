@@ -22,7 +22,7 @@ import java.util.Map;
  * Run through bench/run.sh, which writes bench/results.md.
  */
 public class Bench {
-    static final int RUNS = 7;
+    static final int RUNS = 11;
 
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(args[0]);
@@ -32,6 +32,14 @@ public class Bench {
         try (EmbeddedServer s = EmbeddedServer.start(work, "classpath", null, profile, "vchord.so, vectors.so")) {
             ImmichDatabase.create(s, "rows10k", ImmichDatabase.Spec.of(ImmichDatabase.State.PGVECTORS).rows(10_000));
             ImmichDatabase.create(s, "rows1m", ImmichDatabase.Spec.of(ImmichDatabase.State.PGVECTORS).rows(1_000_000));
+            // Settle the server first, so that autovacuum working through a million new rows does not share the two
+            // cores with the timed runs.
+            for (String db : List.of("rows10k", "rows1m")) {
+                try (Connection c = s.connect(db, "postgres"); Statement st = c.createStatement()) {
+                    st.execute("VACUUM (ANALYZE)");
+                    st.execute("CHECKPOINT");
+                }
+            }
             var small = collect(s, "rows10k");
             var big = collect(s, "rows1m");
             double smallMs = serverTime(s, "rows10k", small.statements());
@@ -39,11 +47,6 @@ public class Bench {
             Path sql = Files.createTempFile("collector", ".sql");
             Files.writeString(sql, String.join(";\n", big.statements()) + ";\n");
             String url = "postgresql://postgres@127.0.0.1:" + s.port() + "/rows1m?sslmode=disable";
-            double version = median(() -> run(List.of(repo.resolve("vccheck").toString(), "--version")));
-            double scan = median(() -> run(List.of(repo.resolve("vccheck").toString(), "scan", "--db-url", url, "--format", "json", "-q")));
-            double jar = median(() -> run(List.of("java", "-jar", repo.resolve("target/vccheck.jar").toString(), "scan", "--db-url", url, "--format", "json", "-q")));
-            double psql = Files.isExecutable(Path.of("/usr/bin/psql")) ? median(() -> run(List.of("/usr/bin/psql", "-X", "-q", "-h", "127.0.0.1",
-                    "-p", String.valueOf(s.port()), "-U", "postgres", "-d", "rows1m", "-f", sql.toString(), "-o", "/dev/null"))) : Double.NaN;
             Path floorDir = Files.createTempDirectory("floor");
             Files.writeString(floorDir.resolve("Floor.java"), """
                     import java.sql.*;
@@ -59,7 +62,18 @@ public class Bench {
             List<String> floorCmd = new ArrayList<>(List.of("java", "-cp", floorDir + ":" + repo.resolve("target/vccheck.jar"), "Floor",
                     "jdbc:postgresql://127.0.0.1:" + s.port() + "/rows1m"));
             floorCmd.addAll(big.statements());
-            double floor = median(() -> run(floorCmd));
+            Map<String, List<String>> commands = new java.util.LinkedHashMap<>();
+            commands.put("version", List.of(repo.resolve("vccheck").toString(), "--version"));
+            commands.put("scan", List.of(repo.resolve("vccheck").toString(), "scan", "--db-url", url, "--format", "json", "-q"));
+            commands.put("jar", List.of("java", "-jar", repo.resolve("target/vccheck.jar").toString(), "scan", "--db-url", url, "--format", "json", "-q"));
+            if (Files.isExecutable(Path.of("/usr/bin/psql"))) {
+                commands.put("psql", List.of("/usr/bin/psql", "-X", "-q", "-h", "127.0.0.1", "-p", String.valueOf(s.port()), "-U", "postgres", "-d", "rows1m",
+                        "-f", sql.toString(), "-o", "/dev/null"));
+            }
+            commands.put("floor", floorCmd);
+            Map<String, Double> median = interleaved(commands);
+            double version = median.get("version"), scan = median.get("scan"), jar = median.get("jar"), floor = median.get("floor");
+            double psql = median.getOrDefault("psql", Double.NaN);
             String rules = output(List.of(repo.resolve("vccheck").toString(), "scan", "--db-url", url, "--format", "json", "-o", "/dev/null", "-v"))
                     .lines().filter(l -> l.startsWith("rules:")).findFirst().orElse("rules: ?");
             String peak = Files.isExecutable(Path.of("/usr/bin/time"))
@@ -71,7 +85,7 @@ public class Bench {
             md.append(String.format("| server-side time of those statements, median of %d (EXPLAIN ANALYZE), 10k rows | %.2f ms |%n", RUNS, smallMs));
             md.append(String.format("| the same, 1,000,000 rows | %.2f ms (ratio 1M/10k: %.2f) |%n", bigMs, bigMs / smallMs));
             md.append(String.format("| wall time, `./vccheck --version` (JVM start, command line; no rules, no database) | %.0f ms |%n", version));
-            md.append(String.format("| wall time, `./vccheck scan --format json` (CDS + C1), median of %d | %.0f ms |%n", RUNS, scan));
+            md.append(String.format("| wall time, `./vccheck scan --format json` (CDS + C1); every wall time: median of %d interleaved rounds | %.0f ms |%n", RUNS, scan));
             md.append(String.format("| wall time, `java -jar target/vccheck.jar scan --format json` | %.0f ms |%n", jar));
             md.append(String.format("| wall time, `psql -f` with the same statements | %.0f ms (vccheck / psql: %.1fx) |%n", psql, scan / psql));
             md.append(String.format("| wall time, minimal JDBC program with the same statements (the JVM floor) | %.0f ms (vccheck / floor: %.2fx; plain jar: %.2fx) |%n", floor, scan / floor, jar / floor));
@@ -106,16 +120,24 @@ public class Bench {
         return total.get(total.size() / 2);
     }
 
-    interface Timed {
-        long run() throws Exception;
-    }
-
-    static double median(Timed t) throws Exception {
-        t.run();
-        List<Long> ms = new ArrayList<>();
-        for (int i = 0; i < RUNS; i++) ms.add(t.run());
-        Collections.sort(ms);
-        return ms.get(ms.size() / 2);
+    /**
+     * Each command once per round, {@code RUNS} rounds after one warm-up round, so that a slow spell of the machine
+     * (a shared, virtual one) costs every command alike and the ratios stay fair; the median of each.
+     */
+    static Map<String, Double> interleaved(Map<String, List<String>> commands) throws Exception {
+        Map<String, List<Long>> ms = new java.util.LinkedHashMap<>();
+        for (int round = 0; round <= RUNS; round++) {
+            for (Map.Entry<String, List<String>> c : commands.entrySet()) {
+                long t = run(c.getValue());
+                if (round > 0) ms.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        ms.forEach((k, l) -> {
+            Collections.sort(l);
+            out.put(k, (double) l.get(l.size() / 2));
+        });
+        return out;
     }
 
     static long run(List<String> cmd) throws Exception {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark (SPEC §10): one command, one machine, one run; writes bench/results.md. Takes about two minutes
+# The benchmark (SPEC §10): one command, one machine, one run; writes bench/results.md. Takes about a minute
 # (most of it creating the 1,000,000-row database). Needs Java 17 and Maven; uses psql and /usr/bin/time when present.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
