@@ -56,7 +56,7 @@ class HostileInputIT {
         StringBuilder y = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
         for (int i = 1; i < 12; i++) y.append("a").append(i).append(": &a").append(i).append(" [").append(("*a" + (i - 1) + ", ").repeat(8)).append("*a").append(i - 1).append("]\n");
         Files.writeString(bomb, y);
-        refused(run(dir, "rules", "validate", bomb.toString()), "bomb.yaml:");
+        refused(run(dir, "rules", "validate", bomb.toString()), "bomb.yaml:1:1: YAML: Number of aliases for non-scalar nodes exceeds the specified max=20");
 
         Path deepYaml = dir.resolve("deep.yaml");
         Files.writeString(deepYaml, "apiVersion: vccheck/v1\nkind: RulePack\nmetadata: " + "[".repeat(5000) + "]".repeat(5000) + "\nrules: []\n");
