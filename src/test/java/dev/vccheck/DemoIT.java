@@ -4,13 +4,12 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static dev.vccheck.TestFiles.repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,27 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's first command, run from the built jar: as whoever runs the build, and as an unprivileged user. */
 class DemoIT {
-    record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(List<String> cmd, Path dir) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().put("NO_COLOR", "1");
-        Path out = dir.resolve("stdout.txt"), err = dir.resolve("stderr.txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("demo did not finish in 5 minutes");
-        }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    private static Processes.Result run(List<String> cmd, Path dir) throws Exception {
+        return Processes.run(dir, cmd, Duration.ofMinutes(5));
     }
 
     private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
+        return Processes.java();
     }
 
-    private static void assertDemo(Run r, Path reports) throws Exception {
+    private static void assertDemo(Processes.Result r, Path reports) throws Exception {
         String all = r.out() + "\n--- stderr\n" + r.err();
         assertEquals(1, r.exit(), all);
         assertTrue(r.out().contains("migration state: pgvectors, path: dual"), all);
@@ -52,7 +39,7 @@ class DemoIT {
     @Test
     void demoAsTheCurrentUser(@TempDir Path dir) throws Exception {
         Path reports = dir.resolve("out");
-        Run r = run(List.of(java(), "-jar", repo("target/vccheck.jar").toString(), "demo", "-o", reports.toString()), dir);
+        Processes.Result r = run(List.of(java(), "-jar", repo("target/vccheck.jar").toString(), "demo", "-o", reports.toString()), dir);
         assertDemo(r, reports);
     }
 
@@ -69,7 +56,7 @@ class DemoIT {
         Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
         List<String> cmd = new ArrayList<>(List.of("/usr/sbin/runuser", "-u", "nobody", "--", java(), "-Djava.io.tmpdir=" + dir,
                 "-jar", jar.toString(), "demo", "-o", reports.toString()));
-        Run r = run(cmd, dir);
+        Processes.Result r = run(cmd, dir);
         assertDemo(r, reports);
     }
 }

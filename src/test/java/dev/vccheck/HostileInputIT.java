@@ -6,9 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static dev.vccheck.TestFiles.repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,29 +21,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stack trace, no library warning, nothing on standard output.
  */
 class HostileInputIT {
-    record Run(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
-    }
-
-    private static Run run(Path dir, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", repo("target/vccheck.jar").toString()));
+    private static Processes.Result run(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Processes.java(), "-jar", repo("target/vccheck.jar").toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DB_"));
-        Path out = Files.createTempFile(dir, "out", ".txt"), err = Files.createTempFile(dir, "err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("a hang: " + cmd);
-        }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        return Processes.run(dir, cmd, Duration.ofSeconds(60));
     }
 
-    private static void refused(Run r, String expected) {
+    private static void refused(Processes.Result r, String expected) {
         assertEquals(2, r.exit(), r::toString);
         assertEquals("", r.out(), r::toString);
         assertTrue(r.err().contains(expected), () -> "expected '" + expected + "' in\n" + r);

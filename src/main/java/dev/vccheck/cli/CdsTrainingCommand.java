@@ -1,7 +1,6 @@
 package dev.vccheck.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -23,9 +22,6 @@ import java.util.Map;
 @Command(name = "cds-training", hidden = true)
 final class CdsTrainingCommand implements java.util.concurrent.Callable<Integer> {
     static final String BUNDLE = "cds/pgvectors-dual.json";
-
-    @ParentCommand
-    VcCheck root;
 
     @Override
     public Integer call() throws Exception {

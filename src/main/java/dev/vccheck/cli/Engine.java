@@ -60,13 +60,24 @@ final class Engine {
     }
 
     static Engine load(RuleOptions ro) {
+        return engine(ro).get();
+    }
+
+    /**
+     * The rules for these options. User packs are read and loaded now (and refused, exit 2, before anything is
+     * read from a target); the built-in ones alone may still be loading on another thread (preloadBuiltin), and the
+     * supplier waits for them.
+     */
+    private static java.util.function.Supplier<Engine> engine(RuleOptions ro) {
+        List<RuleLoader.Source> user;
         try {
-            List<RuleLoader.Source> user = ro.userSources();
-            if (user.isEmpty() && preloaded != null) return preloaded();
-            return load(user);
+            user = ro.userSources();
         } catch (RuleLoadException e) {
             throw new UsageException(e.issues().stream().map(Object::toString).toList());
         }
+        if (user.isEmpty() && preloaded != null) return Engine::preloaded;
+        Engine e = load(user);
+        return () -> e;
     }
 
     /**
@@ -79,21 +90,7 @@ final class Engine {
         var err = spec.commandLine().getErr();
         var targets = output.targets(root.terminal);
         var opts = ruleOptions.analysisOptions();
-        List<RuleLoader.Source> user;
-        try {
-            user = ruleOptions.userSources();
-        } catch (RuleLoadException e) {
-            throw new UsageException(e.issues().stream().map(Object::toString).toList());
-        }
-        // User packs are loaded (and refused, exit 2) before anything is read; the built-in ones, which always load,
-        // may still be loading on another thread while the targets are read.
-        java.util.function.Supplier<Engine> engine;
-        if (user.isEmpty() && preloaded != null) {
-            engine = Engine::preloaded;
-        } else {
-            Engine e = load(user);
-            engine = () -> e;
-        }
+        var engine = engine(ruleOptions);
         Facts f = facts.apply(engine);
         compat();   // read here, on this thread, while the rules may still be loading on theirs
         dev.vccheck.facts.Redactor.apply(f, output.redact);
@@ -110,14 +107,11 @@ final class Engine {
      */
     static void preloadBuiltin() {
         if (preloaded != null) return;
-        preloaded = java.util.concurrent.CompletableFuture.supplyAsync(() -> load(List.<RuleLoader.Source>of()), r -> daemon(r, "vccheck-rules"));
-        daemon(dev.vccheck.rules.CompiledRules::prepare, "vccheck-cel");
-    }
-
-    private static void daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
+        preloaded = java.util.concurrent.CompletableFuture.supplyAsync(() -> load(List.<RuleLoader.Source>of()), r -> {
+            Thread t = new Thread(r, "vccheck-rules");
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     private static Engine preloaded() {

@@ -100,35 +100,14 @@ public final class CompiledRules {
         return entries.size();
     }
 
-    private final Map<String, CelAbstractSyntaxTree> parsed = new java.util.concurrent.ConcurrentHashMap<>();
-
     /** The checked AST of {@code source} in an environment with key {@code envKey}, or null (compile it). */
     CelAbstractSyntaxTree get(String envKey, String source) {
-        String key = envKey + '\n' + source;
-        CelAbstractSyntaxTree ast = parsed.get(key);
-        return ast != null ? ast : parse(key);
-    }
-
-    private CelAbstractSyntaxTree parse(String key) {
-        byte[] b = entries.get(key);
+        byte[] b = entries.get(envKey + '\n' + source);
         if (b == null) return null;
         try {
-            CelAbstractSyntaxTree ast = CelProtoAbstractSyntaxTree.fromCheckedExpr(CheckedExpr.parseFrom(b)).getAst();
-            parsed.put(key, ast);
-            return ast;
+            return CelProtoAbstractSyntaxTree.fromCheckedExpr(CheckedExpr.parseFrom(b)).getAst();
         } catch (Exception e) {
             return null;
-        }
-    }
-
-    /**
-     * Deserializes every entry of the shipped cache ahead of need; a scan runs this on a thread of its own while
-     * the rule files are read, so that the loader finds them ready.
-     */
-    public static void prepare() {
-        CompiledRules c = builtin();
-        for (String key : c.entries.keySet()) {
-            if (!c.parsed.containsKey(key)) c.parse(key);
         }
     }
 

@@ -2,20 +2,20 @@ package dev.vccheck.postgres;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vccheck.Processes;
 import dev.vccheck.cli.Cli;
 import dev.vccheck.demo.EmbeddedServer;
 import dev.vccheck.demo.ImmichDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import static dev.vccheck.TestFiles.repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,20 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LauncherIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(Path dir, List<String> cmd) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DB_") || k.equals("VCCHECK_JAVA_OPTS"));
-        Path out = Files.createTempFile(dir, "out", ".txt"), err = Files.createTempFile(dir, "err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(2, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("no end: " + cmd);
-        }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    private static Processes.Result run(Path dir, List<String> cmd) throws Exception {
+        return Processes.run(dir, cmd, Duration.ofMinutes(2));
     }
 
     private static Map<String, String> statuses(String report) throws Exception {
@@ -63,14 +51,14 @@ class LauncherIT {
         Files.deleteIfExists(jsa);
         List<String> scan = new ArrayList<>(List.of("bash", repo("vccheck").toString(), "scan", "--db-url", url, "--immich-version", "2.1.0", "--format", "json"));
         for (int i = 0; i < 2; i++) {
-            Run r = run(dir, scan);
+            Processes.Result r = run(dir, scan);
             assertEquals(expected.exit(), r.exit(), r::toString);
             assertEquals("", r.err(), "only the report is printed");
             assertEquals(statuses(expected.out()), statuses(r.out()), "run " + (i + 1) + " reports what the in-process scan reports");
             assertTrue(Files.size(jsa) > 1_000_000, "the first run wrote the class-data-sharing archive");
         }
         // A bundle collected while the rules load elsewhere still names the packs that were loaded.
-        Run collect = run(dir, List.of("bash", repo("vccheck").toString(), "collect", "--db-url", url));
+        Processes.Result collect = run(dir, List.of("bash", repo("vccheck").toString(), "collect", "--db-url", url));
         assertEquals(0, collect.exit(), collect::toString);
         JsonNode bundle = JSON.readTree(collect.out());
         assertTrue(bundle.at("/meta/rule_packs").size() >= 6, collect::out);
