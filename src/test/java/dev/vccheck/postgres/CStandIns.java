@@ -2,9 +2,13 @@ package dev.vccheck.postgres;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +25,9 @@ import static dev.vccheck.TestFiles.repo;
  * <p>
  * Those folders are the machine's, shared by every {@link DebianServer}: {@link #removeLibrary} and
  * {@link #removeExtension} (an image switch) affect all servers until {@link #install()} puts the files back.
- * Tests that remove files restore them when they end. A file that a Debian package owns (e.g.
+ * Tests that remove files restore them when they end, and a test JVM that uses the stand-ins holds a file lock
+ * ({@link #LOCK_FILE}) until it exits, so two builds on one machine take turns instead of removing each other's files.
+ * A file that a Debian package owns (e.g.
  * {@code postgresql-15-pgvector}'s {@code vector.control}) is never overwritten: {@link #install()} refuses instead.
  */
 public final class CStandIns {
@@ -31,7 +37,11 @@ public final class CStandIns {
     static final List<String> EXTENSIONS = List.of("vectors", "vchord", "vector");
     static final List<String> LIBRARIES = List.of("vectors", "vchord");
 
+    /** Held (exclusively) by the one test JVM on this machine that uses the stand-ins, until it exits. */
+    public static final Path LOCK_FILE = Path.of(System.getProperty("java.io.tmpdir"), "vccheck-debian-pg.lock");
+
     private static boolean checked;
+    private static FileLock lock;
 
     private CStandIns() {
     }
@@ -39,6 +49,7 @@ public final class CStandIns {
     /** Builds (when the sources changed) and installs every stand-in; idempotent, and restores removed files. */
     public static synchronized void install() throws IOException, InterruptedException {
         DebianServer.requireAvailable();
+        exclusive();
         if (!checked) {
             refuseToOverwritePackagedFiles();
             checked = true;
@@ -49,7 +60,7 @@ public final class CStandIns {
         try (Stream<Path> s = Files.list(src)) {
             for (Path f : s.filter(Files::isRegularFile).toList()) {
                 Path to = build.resolve(f.getFileName());
-                if (!Files.exists(to) || Files.mismatch(f, to) != -1) Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                if (!Files.exists(to) || Files.mismatch(f, to) != -1) Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
             }
         }
         // with_llvm=no: no JIT bitcode, so clang is not needed (gcc builds the libraries).
@@ -61,6 +72,7 @@ public final class CStandIns {
 
     /** Deletes {@code name.so} from the server's library folder (the library file gone, as after an image switch). */
     public static synchronized void removeLibrary(String name) throws IOException {
+        exclusive();
         Files.deleteIfExists(PKGLIBDIR.resolve(name + ".so"));
     }
 
@@ -71,6 +83,19 @@ public final class CStandIns {
         try (Stream<Path> s = Files.list(EXTENSION_DIR)) {
             for (Path f : s.filter(f -> f.getFileName().toString().startsWith(name + "--")).toList()) Files.delete(f);
         }
+    }
+
+    /** Takes the machine-wide lock once per JVM (waiting, with a note, while another build holds it). */
+    private static void exclusive() throws IOException {
+        if (lock != null) return;
+        FileChannel ch = FileChannel.open(LOCK_FILE,
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock l = ch.tryLock();
+        if (l == null) {
+            System.err.println("waiting for " + LOCK_FILE + ": another build on this machine is using the C stand-ins");
+            l = ch.lock();
+        }
+        lock = l; // released when this JVM exits
     }
 
     private static void refuseToOverwritePackagedFiles() throws IOException, InterruptedException {
