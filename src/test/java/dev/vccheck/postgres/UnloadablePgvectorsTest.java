@@ -121,6 +121,22 @@ class UnloadablePgvectorsTest {
         assertFalse(dimension == null, r::toString);
         assertEquals(SMART_DIMENSION, dimension.at("/evidence/dimension").asInt(), r::toString);
         assertTrue(r.exit() != 3 && r.exit() != 4, () -> "exit " + r.exit() + " (3: a check in error)\n" + r);
+
+        // The facts themselves (vccheck collect): both columns with their dimensions, both indexes by access method
+        // and operator class, none of it through the library.
+        Cli.Result c = Cli.run("collect", "--db-url", server.url(DATABASE, "postgres"));
+        assertEquals(0, c.exit(), c::toString);
+        JsonNode pg = JSON.readTree(c.out()).path("pg");
+        assertEquals("vectors", pg.at("/embeddings/smart_search/type_schema").asText(), c::out);
+        assertEquals(SMART_DIMENSION, pg.at("/embeddings/smart_search/dimension").asInt(), c::out);
+        assertEquals("vectors.vector(768)", pg.at("/embeddings/smart_search/formatted").asText(), c::out);
+        assertEquals(512, pg.at("/embeddings/face_search/dimension").asInt(), c::out);
+        for (String index : List.of("clip_index", "face_index")) {
+            assertEquals("vectors", pg.at("/indexes/" + index + "/am").asText(), c::out);
+            assertEquals("vector_cos_ops", pg.at("/indexes/" + index + "/opclass").asText(), c::out);
+            assertEquals("embedding", pg.at("/indexes/" + index + "/column").asText(), c::out);
+        }
+        assertEquals("0.2.0", pg.at("/extensions/installed/vectors/version").asText(), c::out);
     }
 
     private String one(String sql) throws SQLException {
