@@ -39,6 +39,7 @@ import java.util.stream.Stream;
  *     s.setConf("shared_preload_libraries", "");                    // postgresql.conf (server may be down)
  *     s.restart();                                                  // must start; AssertionError with the log if not
  *     s.alterSystem("shared_preload_libraries", "'vectors.so'");     // ALTER SYSTEM (server up)
+ *     s.psql("immich", "postgres", remediationText);                 // a printed fix, through Debian's psql
  *     s.stop();
  *     DebianServer.Start st = s.tryStart();                          // a start that may fail: st.ok(), st.log()
  * }
@@ -225,6 +226,35 @@ public final class DebianServer implements SqlServer, AutoCloseable {
     public DebianServer alterSystem(String name, String valueSql) throws SQLException {
         sql("postgres", "ALTER SYSTEM SET " + name + " = " + valueSql);
         return this;
+    }
+
+    /** What a psql run printed (standard output and error together) and its exit status. */
+    public record Psql(int exit, String output) {
+    }
+
+    /**
+     * Runs {@code script} through Debian's own psql 15 as {@code user} (as a user pastes a printed remediation:
+     * {@code psql -X -v ON_ERROR_STOP=1}, the script on standard input), against this server.
+     */
+    public Psql psql(String database, String user, String script) throws IOException, InterruptedException {
+        Path in = Files.createTempFile("vccheck-psql", ".sql");
+        Path out = Files.createTempFile("vccheck-psql", ".txt");
+        try {
+            Files.writeString(in, script, StandardCharsets.UTF_8);
+            ProcessBuilder pb = new ProcessBuilder(BIN.resolve("psql").toString(), "-X", "-v", "ON_ERROR_STOP=1",
+                    "-h", "localhost", "-p", String.valueOf(port), "-U", user, "-d", database)
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).redirectInput(in.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
+            Process p = pb.start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("psql: no end within 120 s");
+            }
+            return new Psql(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(in);
+            Files.deleteIfExists(out);
+        }
     }
 
     /** Replaces postgresql.auto.conf (the file ALTER SYSTEM writes), e.g. with a stale or broken one. */

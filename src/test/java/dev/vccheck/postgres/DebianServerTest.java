@@ -35,6 +35,12 @@ class DebianServerTest {
             s.alterSystem("work_mem", "'16MB'");
             s.restart();
             assertEquals("16MB", one(s, "postgres", "SHOW work_mem"));
+            // A fix as printed, through psql, then the restart it needs.
+            DebianServer.Psql fix = s.psql("postgres", "postgres", "ALTER SYSTEM SET work_mem = '32MB';\n");
+            assertEquals(0, fix.exit(), fix::output);
+            s.restart();
+            assertEquals("32MB", one(s, "postgres", "SHOW work_mem"));
+            assertEquals(3, s.psql("postgres", "postgres", "SELECT 1/0;\n").exit(), "ON_ERROR_STOP: a failing script exits 3");
             // A configuration that stops PostgreSQL: restart() fails, with the server's own reason.
             s.alterSystem("shared_preload_libraries", "'no_such_library'");
             AssertionError e = assertThrows(AssertionError.class, s::restart);
