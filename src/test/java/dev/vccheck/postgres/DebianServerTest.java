@@ -63,6 +63,11 @@ class DebianServerTest {
             assertEquals("0", one(s, "migrated", "SELECT count(*) FROM pg_extension WHERE extname = 'vectors'"));
             assertEquals("0.4.3", one(s, "migrated", "SELECT extversion FROM pg_extension WHERE extname = 'vchord'"));
             assertEquals("20", one(s, "migrated", "SELECT count(*) FROM smart_search"));
+            // pgvecto.rs 0.3.0 (the pgvecto-rs:pg16-v0.3.0 image) installs and is reached by ALTER EXTENSION UPDATE.
+            s.sql("postgres", "CREATE DATABASE v030");
+            s.sql("v030", "CREATE EXTENSION vectors VERSION '0.2.0'; ALTER EXTENSION vectors UPDATE TO '0.3.0'");
+            assertEquals("0.3.0", one(s, "v030", "SELECT extversion FROM pg_extension WHERE extname = 'vectors'"));
+            assertEquals("0.2.0 0.3.0", one(s, "v030", "SELECT string_agg(version, ' ' ORDER BY version) FROM pg_available_extension_versions WHERE name = 'vectors'"));
         }
     }
 }
