@@ -149,11 +149,14 @@ public final class DebianServer implements SqlServer, AutoCloseable {
         if (running) throw new IllegalStateException("already running");
         long mark = logSize();
         Run r = asUser(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", logFile.toString(),
-                "-w", "-t", "60", "start"), 90);
+                "-w", "-t", "120", "start"), 150);
         boolean ok = r.exit == 0;
         if (ok) {
             running = true;
             RUNNING.add(this);
+        } else if (Files.exists(data.resolve("postmaster.pid"))) {
+            // pg_ctl gave up waiting on a slow machine while the postmaster lives on: no orphan server.
+            asUser(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), 60);
         }
         return new Start(ok, r.output, logSince(mark));
     }
