@@ -22,7 +22,7 @@ import java.util.List;
  * {@code query_to_xml()}, which plans and runs its query only when called, inside a {@code CASE} whose condition
  * checks {@code to_regclass()} and {@code has_table_privilege()} first; {@code XMLTABLE} turns the one-column
  * result back into text. query_to_xml needs a server built with libxml; the official postgres images, Debian's and
- * CloudNativePG's packages and the embedded test servers all are (checked in CatalogStatementTest). On a server
+ * CloudNativePG's packages and the embedded test servers all are (PsqlTransportTest checks it on every major). On a server
  * without it, the statement fails with SQLSTATE 0A000 and the collector re-runs it without those parts
  * ({@link #statement(boolean)} with {@code false}), losing only the facts they give, as it does for a lock
  * (55P03) or a statement timeout (57014) on Immich's tables.

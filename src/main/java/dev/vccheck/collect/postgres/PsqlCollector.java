@@ -64,7 +64,8 @@ public final class PsqlCollector {
             String guardedLost = null;
             JsonNode doc;
             Run r = run(ch, CatalogQueries.statement(true), to);
-            if (r.exit() != 0 && !r.timedOut() && RETRY.matcher(r.err()).find()) {
+            // psql without ON_ERROR_STOP (a --psql command of the user's) goes on to ROLLBACK and exits 0 after the error
+            if (!r.timedOut() && RETRY.matcher(r.err()).find() && (r.exit() != 0 || !r.out().contains("{\"server\""))) {
                 guardedLost = "could not read Immich's tables: " + firstLine(r.err().strip().replaceFirst("^(psql:[^:]*:\\d+: )?", ""));
                 r = run(ch, CatalogQueries.statement(false), to);
             }
