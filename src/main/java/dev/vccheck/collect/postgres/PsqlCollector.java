@@ -175,8 +175,10 @@ public final class PsqlCollector {
             }
             boolean done = p.waitFor(timeout(to), TimeUnit.SECONDS);
             if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                // The command first (so a shell in between does not report its killed child), then what it started.
+                List<ProcessHandle> started = p.descendants().toList();
                 p.destroyForcibly();
+                started.forEach(ProcessHandle::destroyForcibly);
                 p.waitFor(5, TimeUnit.SECONDS);
             }
             return new Run(done ? p.exitValue() : -1, read(out), read(err), !done);

@@ -8,7 +8,7 @@ import java.util.List;
  * Field Splitting on blanks): backslash escapes the next character outside quotes; single quotes keep everything up to
  * the next single quote; inside double quotes a backslash escapes only {@code $ ` " \} and newline. Nothing is
  * expanded and nothing runs through a shell, so characters that would make a shell do something else
- * ({@code | & ; < > ( ) $ `}, and {@code ~} or {@code #} starting a word) are refused unless quoted: the command must be one program with
+ * ({@code | & ; < > ( ) $ `}, a newline, and {@code ~} or {@code #} starting a word) are refused unless quoted: the command must be one program with
  * its arguments (wrap pipelines as {@code sh -c '...'} explicitly). The JDK has no such splitter, and the ones in
  * Ant and plexus-utils ({@code translateCommandline}) ignore backslashes, which a quoted password or path may need.
  */
@@ -24,7 +24,7 @@ public final class ShellWords {
         int n = line.length();
         while (i < n) {
             char c = line.charAt(i);
-            if (c == ' ' || c == '\t' || c == '\n') {
+            if (c == ' ' || c == '\t') {
                 if (inWord) {
                     words.add(w.toString());
                     w.setLength(0);
@@ -65,8 +65,8 @@ public final class ShellWords {
                 }
                 if (!closed) throw new IllegalArgumentException("unterminated double quote");
                 inWord = true;
-            } else if ("|&;<>()$`".indexOf(c) >= 0 || (c == '~' || c == '#') && !inWord) {
-                throw new IllegalArgumentException("'" + c + "' at character " + (i + 1) + " is shell syntax; vccheck runs the command as words, "
+            } else if ("|&;<>()$`\n".indexOf(c) >= 0 || (c == '~' || c == '#') && !inWord) {
+                throw new IllegalArgumentException("'" + (c == '\n' ? "\\n" : String.valueOf(c)) + "' at character " + (i + 1) + " is shell syntax; vccheck runs the command as words, "
                         + "without a shell: quote it, or run a shell explicitly (sh -c '...')");
             } else {
                 w.append(c);
