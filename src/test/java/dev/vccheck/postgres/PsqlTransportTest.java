@@ -270,6 +270,11 @@ public class PsqlTransportTest {
         assertFalse(r.out().contains("hunter2") || r.err().contains("hunter2"), r::toString);
         Cli.Result none = failingScan(bin + ":" + SYSTEM_PATH, "--psql", "psql -d immich", "--redact", "none");
         assertFalse(none.out().contains("hunter2") || none.err().contains("hunter2"), "the collector redacts too:\n" + none);
+        // A password in the command line itself (a connection URL) is not repeated in the label or the message either.
+        Cli.Result url = failingScan(bin + ":" + SYSTEM_PATH, "--psql", "psql postgresql://immich:hunter2@db/immich", "--redact", "none");
+        assertEquals(3, url.exit(), url::toString);
+        assertTrue(url.out().contains("'psql postgresql://immich:********@db/immich' exited with status 2"), url::toString);
+        assertFalse(url.out().contains("hunter2") || url.err().contains("hunter2"), url::toString);
     }
 
     @Test

@@ -73,7 +73,7 @@ public record PsqlChannel(List<String> command, String via, String label, String
     public static PsqlChannel psql(String commandLine, PostgresCollector.Timeouts to) {
         List<String> words = ShellWords.split(commandLine);
         if (words.isEmpty()) throw new IllegalArgumentException("the command is empty");
-        return new PsqlChannel(words, "psql", String.join(" ", words), words.get(0),
+        return new PsqlChannel(words, "psql", PsqlCollector.redact(String.join(" ", words)), words.get(0),
                 Map.of("PGOPTIONS", options(to), "PGAPPNAME", "vccheck"));
     }
 
