@@ -199,6 +199,12 @@ public class PsqlTransportTest {
         assertTrue(own.get("message").asText().contains("a rule's own SQL is not supported through --docker"), own::toString);
         assertEquals(3, r.exit(), "a check in error: incomplete\n" + r);
         assertFalse(r.out().contains("hunter2") || r.err().contains("hunter2"));
+        // plan takes the same options: the runbook for this database, read through the same stand-in.
+        Cli.Result plan = Cli.runWithEnv(false, Map.of("PATH", bin + ":" + SYSTEM_PATH), "plan", "--docker", "immich_postgres", "--env-file", env.toString(),
+                "--immich-version", "2.1.0");
+        assertEquals(0, plan.exit(), plan::toString);
+        assertTrue(plan.out().contains(db), "the plan names the database\n" + plan.out());
+        onlyTheCatalogStatementWasSent(Files.readString(dir.resolve("docker.stdin")));
     }
 
     @Test
