@@ -86,6 +86,12 @@ final class Engine {
      */
     static int run(VcCheck root, picocli.CommandLine.Model.CommandSpec spec, RuleOptions ruleOptions, OutputOptions output,
                    java.util.function.Function<java.util.function.Supplier<Engine>, Facts> facts) throws java.io.IOException {
+        return run(root, spec, ruleOptions, output, facts, NextSteps.Context.NONE);
+    }
+
+    /** The same, with what the command line knows for the next steps of a target that could not be read. */
+    static int run(VcCheck root, picocli.CommandLine.Model.CommandSpec spec, RuleOptions ruleOptions, OutputOptions output,
+                   java.util.function.Function<java.util.function.Supplier<Engine>, Facts> facts, NextSteps.Context next) throws java.io.IOException {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         var targets = output.targets(root.terminal);
@@ -95,6 +101,7 @@ final class Engine {
         compat();   // read here, on this thread, while the rules may still be loading on theirs
         dev.vccheck.facts.Redactor.apply(f, output.redact);
         Report report = engine.get().analyze(f, opts, err, output.verbose);
+        report = report.withNextSteps(NextSteps.of(report.target(), next));
         return output.write(report, targets, out, err, root.terminal).code;
     }
 
