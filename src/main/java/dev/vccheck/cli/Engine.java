@@ -99,9 +99,9 @@ final class Engine {
         var engine = engine(ruleOptions);
         Facts f = facts.apply(engine);
         compat();   // read here, on this thread, while the rules may still be loading on theirs
+        var steps = NextSteps.of(NextSteps.Context.collection(f), next);   // before redaction: it hides what the choice needs
         dev.vccheck.facts.Redactor.apply(f, output.redact);
-        Report report = engine.get().analyze(f, opts, err, output.verbose);
-        report = report.withNextSteps(NextSteps.of(report.target(), next));
+        Report report = engine.get().analyze(f, opts, err, output.verbose).withNextSteps(steps);
         return output.write(report, targets, out, err, root.terminal).code;
     }
 

@@ -27,9 +27,25 @@ final class NextSteps {
     private static final Set<String> TOP_LEVEL = Set.of("com", "net", "org", "io", "dev", "app", "lan", "local", "home", "internal",
             "localdomain", "arpa", "de", "fr", "uk", "nl", "eu", "ch", "at", "it", "es", "us", "ca", "au", "se", "no", "fi", "dk", "pl", "cz", "be");
 
-    /** What this command line knows beyond the facts: the .env file it was given, if any. */
-    record Context(Path envFile) {
-        static final Context NONE = new Context(null);
+    /**
+     * What this command line knows beyond the facts: the .env file it was given, if any, and whether names are to
+     * be hidden (--redact all). The steps are chosen from the facts before redaction (a redacted host name no
+     * longer tells a compose service from a Kubernetes service), so with hidden names they name no host, user,
+     * database or namespace, and only the .env file's own name (its folder may name the user).
+     */
+    record Context(Path envFile, boolean hideNames) {
+        static final Context NONE = new Context(null, false);
+
+        static Context of(Path envFile, dev.vccheck.facts.Redactor.Level redact) {
+            boolean hide = redact == dev.vccheck.facts.Redactor.Level.all;
+            return new Context(envFile == null || !hide ? envFile : envFile.getFileName(), hide);
+        }
+
+        /** The facts of a run, as a map (the steps are chosen before the facts are redacted). */
+        @SuppressWarnings("unchecked")
+        static Map<String, Object> collection(dev.vccheck.facts.Facts facts) {
+            return new com.fasterxml.jackson.databind.ObjectMapper().convertValue(facts.json().path("collection"), Map.class);
+        }
     }
 
     private NextSteps() {
@@ -44,7 +60,7 @@ final class NextSteps {
             if (!(e.getValue() instanceof Map<?, ?> src) || !"error".equals(src.get("status"))) continue;
             NextStep step = switch (e.getKey()) {
                 case "postgres" -> postgres(src, ctx, kube, kubeNs);
-                case "kubernetes" -> kubernetes(src);
+                case "kubernetes" -> kubernetes(src, ctx);
                 default -> null;
             };
             if (step != null) out.put(e.getKey(), step);
@@ -58,22 +74,24 @@ final class NextSteps {
         String port = str(src.get("port"));
         if (cause == null || host == null) return null;
         Matcher label = LABEL.matcher(String.valueOf(src.get("label")));
-        String user = label.matches() ? label.group(1) : "postgres";
-        String db = label.matches() ? label.group(4) : "immich";
+        boolean hide = ctx.hideNames();
+        String user = hide ? "USER" : label.matches() ? label.group(1) : "postgres";
+        String db = hide ? "DATABASE" : label.matches() ? label.group(4) : "immich";
+        String where = hide ? "port " + port + " of the host" : host + ":" + port;
         String docker = "./vccheck scan --docker " + IMMICH_CONTAINER + envFile(ctx);
         return switch (cause) {
             case "dns" -> dns(host, port, user, db, ctx, kube, kubeNs, docker);
             case "refused" -> host.startsWith("/")
                     ? new NextStep("Nothing listens on that socket: check that PostgreSQL runs there, and the socket directory and port.", List.of())
-                    : new NextStep("Nothing accepts connections on " + host + ":" + port + ". Immich's docker compose file does not publish the "
+                    : new NextStep("Nothing accepts connections on " + where + ". Immich's docker compose file does not publish the "
                     + "database's port 5432, so from outside the containers the connection is refused. Scan through the container "
                     + "(docker ps shows its name; in Immich's compose file it is " + IMMICH_CONTAINER + "), or publish the port "
                     + "(ports: [\"127.0.0.1:5432:5432\"] under the database service, then docker compose up -d database).", List.of(docker));
-            case "auth" -> new NextStep("The server refused the login of " + user + ". The password came from " + passwordSource(str(src.get("password_source")), ctx)
+            case "auth" -> new NextStep("The server refused the login" + (hide ? "" : " of " + user) + ". The password came from " + passwordSource(str(src.get("password_source")), ctx)
                     + " (not shown here). It must be the role's password in the database, which is set when the database is first created: "
                     + "changing DB_PASSWORD afterwards does not change it." + (kube ? "" : " Through the container no password is needed:"),
                     kube ? List.of() : List.of(docker));
-            case "database-missing" -> new NextStep("The server has no database " + db + ": give the one Immich uses (DB_DATABASE_NAME in .env, "
+            case "database-missing" -> new NextStep("The server has no database" + (hide ? " of that name" : " " + db) + ": give the one Immich uses (DB_DATABASE_NAME in .env, "
                     + "Immich's default is immich, or the database in the URL); psql -l lists them.", List.of());
             case "tls" -> new NextStep("The server and the TLS mode disagree: set DB_SSL_MODE in .env or sslmode in the URL "
                     + "(disable for a server without TLS; require, verify-ca or verify-full for one with it).", List.of());
@@ -87,6 +105,7 @@ final class NextSteps {
     }
 
     private static NextStep dns(String host, String port, String user, String db, Context ctx, boolean kube, String kubeNs, String docker) {
+        boolean hide = ctx.hideNames();
         if (host.matches("host-\\d+")) return new NextStep("Check the host name (hidden by --redact all): it does not resolve from this machine.", List.of());
         String[] parts = host.split("\\.");
         String service = null, ns = null;
@@ -99,24 +118,24 @@ final class NextSteps {
             ns = kubeNs;
         }
         if (service != null) {
-            String n = ns == null ? "NAMESPACE" : Quote.shell(ns);
-            return new NextStep(host + " is a Kubernetes service name: it resolves only inside the cluster. Scan through the database's pod "
+            String n = ns == null || hide ? "NAMESPACE" : Quote.shell(ns);
+            return new NextStep((hide ? "The host" : host) + " is a Kubernetes service name: it resolves only inside the cluster. Scan through the database's pod "
                     + "(kubectl exec into the CloudNativePG primary), or forward the port and scan through it (password from ~/.pgpass or the URL):",
                     List.of("./vccheck scan --kube -n " + n + " --kube-exec" + envFile(ctx),
-                            "kubectl port-forward -n " + n + " svc/" + Quote.shell(service) + " 15432:" + port,
+                            "kubectl port-forward -n " + n + " svc/" + (hide ? "SERVICE" : Quote.shell(service)) + " 15432:" + port,
                             "./vccheck scan --db-url " + Quote.shell("postgresql://" + user + "@127.0.0.1:15432/" + db)));
         }
         if (parts.length == 1 && !host.equals("localhost")) {
-            return new NextStep("'" + host + "' is a service name from a docker compose file (Immich's names its database service so): "
+            return new NextStep((hide ? "The host" : "'" + host + "'") + " is a service name from a docker compose file (Immich's names its database service so): "
                     + "it resolves only inside the compose network, and the database's port is not published. Scan through the "
                     + "container instead (docker ps shows its name; in Immich's compose file it is " + IMMICH_CONTAINER + "):", List.of(docker));
         }
-        return new NextStep("Check the host name: '" + host + "' does not resolve from this machine.", List.of());
+        return new NextStep("Check the host name: " + (hide ? "it" : "'" + host + "'") + " does not resolve from this machine.", List.of());
     }
 
-    static NextStep kubernetes(Map<?, ?> src) {
+    static NextStep kubernetes(Map<?, ?> src, Context ctx) {
         Matcher m = KUBE_LABEL.matcher(String.valueOf(src.get("label")));
-        String check = m.matches() ? "kubectl --context " + Quote.shell(m.group(1)) + " get pods -n " + Quote.shell(m.group(2)) : "kubectl get pods";
+        String check = ctx.hideNames() ? "kubectl get pods -n NAMESPACE" : m.matches() ? "kubectl --context " + Quote.shell(m.group(1)) + " get pods -n " + Quote.shell(m.group(2)) : "kubectl get pods";
         String cause = str(src.get("cause"));
         if (cause == null) return null;
         return switch (cause) {
@@ -146,14 +165,29 @@ final class NextSteps {
     static List<String> lines(dev.vccheck.report.Report report) {
         List<String> out = new ArrayList<>();
         for (var t : report.targetStatuses()) {
-            if (!t.unreachable()) continue;
-            StringBuilder sb = new StringBuilder("cannot read ").append(t.what());
-            if (t.label() != null) sb.append(" (").append(t.label()).append(')');
-            sb.append(": ").append(t.message());
-            if (t.next_step() != null) sb.append(" — next: ").append(t.next_step().oneLine());
-            out.add(sb.toString());
+            if (t.unreachable()) out.add(line(t.what(), t.label(), t.message(), t.next_step()));
         }
         return out;
+    }
+
+    /** The same for a facts bundle (collect): from its collection section. */
+    static List<String> lines(Map<String, Object> targets, Map<String, NextStep> steps) {
+        List<String> out = new ArrayList<>();
+        targets.forEach((name, v) -> {
+            if (v instanceof Map<?, ?> src && "error".equals(src.get("status"))) {
+                String what = name.equals("postgres") ? "the database" : name.equals("kubernetes") ? "the Kubernetes cluster" : name;
+                out.add(line(what, str(src.get("label")), str(src.get("message")), steps.get(name)));
+            }
+        });
+        return out;
+    }
+
+    private static String line(String what, String label, String message, NextStep step) {
+        StringBuilder sb = new StringBuilder("cannot read ").append(what);
+        if (label != null) sb.append(" (").append(label).append(')');
+        sb.append(": ").append(message);
+        if (step != null) sb.append(" — next: ").append(step.oneLine());
+        return sb.toString();
     }
 
     private static String envFile(Context ctx) {

@@ -26,6 +26,6 @@ final class ScanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.collect(engine, targets, root.env, ruleOptions.immichVersion),
-                new NextSteps.Context(targets.envFile));
+                NextSteps.Context.of(targets.envFile, output.redact));
     }
 }

@@ -178,6 +178,28 @@ class ConnectionFailuresTest {
         assertTrue(h.err().contains("cannot read the database (postgresql://postgres@database:5432/immich): cannot resolve host 'database' (DNS) — next: " + command + "\n"), h::toString);
     }
 
+    /**
+     * --redact all hides the host name, but the step is chosen before redaction: still the docker command, with the
+     * .env file's own name only (its folder may name the user). collect says the same on standard error.
+     */
+    @Test
+    void redactedReportsKeepTheStepButNotTheNames(@TempDir Path dir) throws Exception {
+        Path env = dir.resolve("immich.env");
+        Files.writeString(env, "DB_HOSTNAME=database\nDB_PASSWORD=" + PASSWORD + "\n");
+        Path md = dir.resolve("r.md");
+        Cli.Result r = run(Map.of(), "scan", "--env-file", env.toString(), "--redact", "all", "-o", md.toString(), "--connect-timeout", "2");
+        assertEquals(3, r.exit(), r::toString);
+        String report = Files.readString(md);
+        OUTPUTS.add(report);
+        assertTrue(report.contains("cannot resolve host 'host-1' (DNS)") && report.contains("```sh\n./vccheck scan --docker immich_postgres --env-file immich.env\n```"), report);
+        assertFalse(report.contains("'database'") || report.contains(dir.toString()), report);
+        assertTrue(r.err().contains("(postgresql://postgres@host-1:5432/immich): cannot resolve host 'host-1' (DNS) — next: ./vccheck scan --docker immich_postgres --env-file immich.env\n"), r::toString);
+        Cli.Result c = run(Map.of(), "collect", "--env-file", env.toString(), "-o", dir.resolve("b.json").toString(), "--connect-timeout", "2");
+        assertEquals(3, c.exit(), c::toString);
+        assertTrue(c.err().contains("cannot read the database (postgresql://postgres@database:5432/immich): cannot resolve host 'database' (DNS) — next: "
+                + "./vccheck scan --docker immich_postgres --env-file " + env + "\n"), c::toString);
+    }
+
     @Test
     void refusedSaysThePortIsNotPublished() throws Exception {
         int port;
