@@ -128,9 +128,7 @@ public final class Analyzer {
                 return one(r, Status.SKIP, src.equals("postgres") ? "no database target given" : "no Kubernetes target given", start);
             }
             if (status.equals("error")) {
-                Finding f = finding(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), Map.of(), List.of(), start);
-                return List.of(new Finding(f.id(), f.title(), f.status(), f.severity(), f.message(), f.evidence(), f.remediation(),
-                        f.references(), f.tags(), f.source(), null, f.duration_ms(), src));
+                return List.of(finding(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), Map.of(), List.of(), start).blockedBy(src));
             }
         }
         Map<String, String> unavailable = facts.unavailable();

@@ -49,6 +49,11 @@ public record Finding(
         return new Finding(id, title, status, severity, message, evidence, remediation, references, tags, source, w, duration_ms, blocked_by);
     }
 
+    /** Ended in error because this target (postgres, kubernetes) could not be read. */
+    public Finding blockedBy(String target) {
+        return new Finding(id, title, status, severity, message, evidence, remediation, references, tags, source, waived, duration_ms, target);
+    }
+
     /** Counts for the gate and the summary: not waived. */
     public boolean counts() {
         return waived == null;
