@@ -125,11 +125,10 @@ public final class Analyzer {
         for (String src : sources(r)) {
             String status = facts.sourceStatus(src);
             if (status.equals("not-configured")) {
-                return one(r, Status.SKIP, src.equals("postgres") ? "no database target given (use --db-url or --env-file)"
-                        : "no Kubernetes target given (use --kube)", start);
+                return one(r, Status.SKIP, src.equals("postgres") ? "no database target given" : "no Kubernetes target given", start);
             }
             if (status.equals("error")) {
-                return one(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), start);
+                return List.of(finding(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), Map.of(), List.of(), start).blockedBy(src));
             }
         }
         Map<String, String> unavailable = facts.unavailable();

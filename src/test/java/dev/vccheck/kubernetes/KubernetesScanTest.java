@@ -263,6 +263,13 @@ class KubernetesScanTest {
         assertEquals(3, r.exit(), r::toString);
         JsonNode report = new ObjectMapper().readTree(r.out());
         assertTrue(report.at("/target/kubernetes/message").asText().startsWith("cannot reach the Kubernetes API"), r::toString);
+        assertEquals("refused", report.at("/target/kubernetes/cause").asText(), r::toString);
         assertTrue(seconds < 20, "took " + seconds + " s");
+        // The JSON report shows no person why: standard error does, with the command that shows whether the cluster answers.
+        assertTrue(r.err().matches("(?s).*cannot read the Kubernetes cluster \\(kube://[^)]*/immich\\): cannot reach the Kubernetes API: [^\n]* — next: "
+                + "kubectl --context \\S+ get pods -n immich\n.*"), r::toString);
+        Cli.Result text = Cli.run("scan", "--kubeconfig", cfg.toString(), "--format", "text", "--connect-timeout", "2");
+        assertTrue(text.out().contains("CANNOT READ THE KUBERNETES CLUSTER") && text.out().contains(" checks need the Kubernetes cluster: k8s.access, ")
+                && !text.out().contains("could not verify"), text::toString);
     }
 }

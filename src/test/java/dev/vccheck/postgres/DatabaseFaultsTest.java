@@ -139,8 +139,9 @@ class DatabaseFaultsTest {
             assertEquals(3, r.exit(), r::toString);
             JsonNode rep = JSON.readTree(r.out());
             assertEquals("connected to localhost:" + s.port() + ", but reading the catalog did not finish within the statement timeout of 1 s: "
-                    + "the server is overloaded, or a session holds a lock on a system catalog (see pg_locks); try again, or raise --statement-timeout",
+                    + "the server is overloaded, or a session holds a lock on a system catalog (see pg_locks)",
                     rep.at("/target/postgres/message").asText(), r::toString);
+            assertEquals("catalog-timeout", rep.at("/target/postgres/cause").asText(), r::toString);
             for (JsonNode f : rep.get("findings")) {
                 if (f.get("source").asText().equals("postgres") && !f.get("status").asText().equals("skip")) {
                     assertEquals("error", f.get("status").asText(), f::toString);

@@ -103,7 +103,7 @@ public final class PostgresCollector {
             facts.json().remove("pg");
             facts.json().remove("custom");
             source.put("status", "error");
-            source.put("message", connected ? describeAfterConnect(e, t, timeouts) : describe(e, t, timeouts));
+            (connected ? ConnectionFailure.afterConnect(e, t, timeouts) : ConnectionFailure.beforeConnect(e, t, timeouts)).record(source, t);
         }
         source.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
         return new Result(List.copyOf(statements));
@@ -227,27 +227,6 @@ public final class PostgresCollector {
                 + firstLine(String.valueOf(e.getMessage()));
     }
 
-    /** Connected, but the catalog round trip failed: say why in the user's terms. */
-    static String describeAfterConnect(SQLException e, PgTarget t, Timeouts to) {
-        String where = t.host() + ":" + t.port();
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String out;
-        if (state.equals("57014")) {
-            out = "connected to " + where + ", but reading the catalog did not finish within the statement timeout of " + to.statement()
-                    + " s: the server is overloaded, or a session holds a lock on a system catalog (see pg_locks); try again, or raise --statement-timeout";
-        } else if (state.equals("55P03")) {
-            out = "connected to " + where + ", but reading the catalog waited more than 1 s for a lock on a system catalog: another session holds it (see pg_locks)";
-        } else if (lost(e) && !(e.getCause() instanceof SocketTimeoutException)) {
-            out = lostMessage(e, t);
-        } else if (e.getCause() instanceof SocketTimeoutException) {
-            out = "connected to " + where + ", but it did not answer the catalog query within " + (to.statement() + to.connect()) + " s";
-        } else {
-            out = "connected to " + where + ", but reading the catalog failed: " + firstLine(String.valueOf(e.getMessage()));
-        }
-        String pw = t.password();
-        return pw == null || pw.isEmpty() ? out : out.replace(pw, "********");
-    }
-
     /** "a.so, \"b c\".so" -> [a.so, b c.so] (PostgreSQL's list syntax: commas, optional double quotes). */
     static List<String> splitList(String v) {
         List<String> out = new ArrayList<>();
@@ -277,38 +256,6 @@ public final class PostgresCollector {
     static String libraryName(String entry) {
         String n = entry.substring(entry.lastIndexOf('/') + 1);
         return n.endsWith(".so") ? n.substring(0, n.length() - 3) : n;
-    }
-
-    /** A connection failure as the user needs it: what, which host and port, what to check. Never the password. */
-    static String describe(SQLException e, PgTarget t, Timeouts to) {
-        String where = t.host() + ":" + t.port();
-        Throwable cause = e.getCause();
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String msg = e.getMessage() == null ? "" : e.getMessage();
-        String out;
-        if (cause instanceof UnknownHostException) {
-            out = "cannot resolve host '" + t.host() + "' (DNS): check the host name";
-        } else if (t.isSocket() && (cause instanceof java.net.SocketException || msg.contains("No such file"))) {
-            out = "cannot connect to the socket " + t.host() + "/.s.PGSQL." + t.port() + " (is PostgreSQL running there, on port " + t.port() + "?)";
-        } else if (cause instanceof ConnectException) {
-            out = "connection refused: " + where + " (is PostgreSQL running and listening there?)";
-        } else if (cause instanceof NoRouteToHostException) {
-            out = "no route to " + where;
-        } else if (cause instanceof SocketTimeoutException || msg.contains("timed out") || msg.contains("timeout")) {
-            out = "no answer from " + where + " within " + to.connect() + " s (wrong host or port, or a firewall dropping packets)";
-        } else if (state.equals("28P01") || state.equals("28000") && msg.contains("password")) {
-            out = "authentication failed for user '" + t.user() + "' at " + where + " (wrong password, or pg_hba.conf does not allow this client)";
-        } else if (state.equals("28000")) {
-            out = "the server refused user '" + t.user() + "' at " + where + ": " + firstLine(msg);
-        } else if (state.equals("3D000")) {
-            out = "database '" + t.database() + "' does not exist at " + where;
-        } else if (msg.contains("SSL") || msg.contains("TLS") || msg.contains("certificate") || cause instanceof javax.net.ssl.SSLException) {
-            out = "TLS failed with " + where + " (sslmode " + t.sslmode() + "): " + firstLine(msg);
-        } else {
-            out = "cannot connect to " + where + ": " + firstLine(msg);
-        }
-        String pw = t.password();
-        return pw == null || pw.isEmpty() ? out : out.replace(pw, "********");
     }
 
     private static String firstLine(String s) {
