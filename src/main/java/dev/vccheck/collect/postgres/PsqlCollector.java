@@ -92,6 +92,7 @@ public final class PsqlCollector {
             facts.json().remove("custom");
             source.put("status", "error");
             source.put("message", e.getMessage());
+            source.put("cause", ConnectionFailure.Cause.COMMAND_FAILED.id());
         }
         source.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
     }
