@@ -180,7 +180,7 @@ class ScenariosTest {
     void vchordOutOfRangeForTheTarget() throws Exception {
         EmbeddedServer s = TestServers.shared(16, DUAL, "vchord.so, vectors.so");
         TestServers.Scan scan = fresh(s, Spec.of(State.PGVECTORS), "postgres", "--immich-version", "1.134.0");
-        check(ready("pg.vchord.version=fail", "pg.upgrade-path=skip"), scan);
+        check(ready("pg.vchord.version=fail"), scan);
         assertTrue(scan.finding("pg.vchord.version").get("message").asText().contains("VectorChord 0.4.3 is available, but Immich 1.134.0 only supports >=0.3 <0.4"), scan::out);
     }
 
