@@ -58,6 +58,7 @@ public final class Planner {
         List<String> withoutVectors = preload.stream().filter(e -> !isVectors(e)).toList();
         List<String> namesWithoutVectors = names.stream().filter(n -> !n.equals("vectors")).toList();
         boolean cnpg = cnpg(doc);
+        boolean truecharts = truecharts(doc);
         String cluster = cnpgName(doc);
         String targetSource = report.immich_version() == null ? "" : String.valueOf(report.immich_version().source());
         if (state.equals("pgvectors") && "none".equals(report.migration().path()) && !targetSource.equals("version_history")) {
@@ -72,10 +73,14 @@ public final class Planner {
         List<Plan.Step> steps = new ArrayList<>();
         switch (path) {
             case "dual" -> {
-                steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
-                        List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
+                if (doc.at("/k8s/namespace").isMissingNode()) {
+                    steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
+                            List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
+                } else {
+                    addCnpgPrelude(steps, doc, ns);
+                }
                 steps.add(new Plan.Step("Preload both extensions and restart PostgreSQL", false, null,
-                        preloadBlocks(cnpg, cluster, mergedList(preload, names, "vchord", "vectors"),
+                        preloadBlocks(cnpg, truecharts, cluster, mergedList(preload, names, "vchord", "vectors"),
                                 "Restart PostgreSQL. ALTER SYSTEM writes postgresql.auto.conf, which survives an image switch and overrides postgresql.conf: "
                                         + "remove vectors.so again before you switch to an image without pgvecto.rs (the cleanup step).")));
                 steps.add(new Plan.Step("Create VectorChord (as a superuser)", done3, done3 ? "vchord is installed" : null,
@@ -88,7 +93,7 @@ public final class Planner {
                 steps.add(new Plan.Step("Update pgvector to 0.7 or newer (as a superuser)", false, null,
                         List.of(new Plan.Block("sql", "ALTER EXTENSION vector UPDATE;"))));
                 steps.add(new Plan.Step("Install VectorChord, preload it, restart, create it", done3, done3 ? "vchord is installed" : null,
-                        concat(preloadBlocks(cnpg, cluster, mergedList(preload, names, "vchord"), "Restart PostgreSQL, then:"),
+                        concat(preloadBlocks(cnpg, truecharts, cluster, mergedList(preload, names, "vchord"), "Restart PostgreSQL, then:"),
                                 new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Remove DB_VECTOR_EXTENSION=pgvector from Immich's environment and start Immich", false, null, List.of()));
             }
@@ -106,7 +111,7 @@ public final class Planner {
                     // pgvecto.rs goes in this step, so vectors.so leaves the list: once it is uninstalled a preloaded
                     // vectors.so stops PostgreSQL from starting (Immich #18432).
                     steps.add(new Plan.Step("Step 2: install VectorChord (pgvecto.rs can go), preload vchord.so without vectors.so, restart PostgreSQL", done3, null,
-                            preloadBlocks(cnpg, cluster, mergedList(withoutVectors, namesWithoutVectors, "vchord"),
+                            preloadBlocks(cnpg, truecharts, cluster, mergedList(withoutVectors, namesWithoutVectors, "vchord"),
                                     (vchordOnServer ? "Restart PostgreSQL." : "Run this on the current image, then stop PostgreSQL, switch to the image with VectorChord "
                                             + "and start it there (this image has no vchord.so: do not restart it in between).")
                                             + " ALTER SYSTEM writes postgresql.auto.conf, which survives an image switch and overrides postgresql.conf: a vectors.so "
@@ -180,6 +185,13 @@ public final class Planner {
         return false;
     }
 
+    /** TrueCharts' immich chart: workloads labelled app.kubernetes.io/name=immich, or a Cluster named <release>-cnpg-main. */
+    static boolean truecharts(JsonNode doc) {
+        for (JsonNode w : doc.at("/k8s/workloads")) if (w.at("/labels/app.kubernetes.io~1name").asText("").equals("immich")) return true;
+        for (var it = doc.at("/k8s/cnpg/clusters").fieldNames(); it.hasNext(); ) if (it.next().endsWith("-cnpg-main")) return true;
+        return false;
+    }
+
     private static String cnpgName(JsonNode doc) {
         var it = doc.at("/k8s/cnpg/clusters").fieldNames();
         if (it.hasNext()) return it.next();
@@ -188,13 +200,21 @@ public final class Planner {
     }
 
     /** ALTER SYSTEM and a restart; on CloudNativePG (which disables ALTER SYSTEM) the Cluster spec instead. */
-    private static List<Plan.Block> preloadBlocks(boolean cnpg, String cluster, List<String> list, String after) {
+    private static List<Plan.Block> preloadBlocks(boolean cnpg, boolean truecharts, String cluster, List<String> list, String after) {
         if (cnpg) {
             StringBuilder y = new StringBuilder("spec:\n  postgresql:\n    shared_preload_libraries:\n");
             for (String e : list) y.append("      - ").append(e).append('\n');
-            return List.of(new Plan.Block("text", "CloudNativePG does not allow ALTER SYSTEM: set the list in the Cluster " + cluster
+            List<Plan.Block> out = new ArrayList<>(List.of(new Plan.Block("text", "CloudNativePG does not allow ALTER SYSTEM: set the list in the Cluster " + cluster
                             + " (in Git when Flux or Argo CD manage it); the operator restarts the instances."),
-                    new Plan.Block("yaml", y.toString()));
+                    new Plan.Block("yaml", y.toString())));
+            if (truecharts) {
+                // TrueCharts renders the Cluster: its values key cnpg.<name>.cluster.preloadLibraries (research/kubernetes.md §2.2).
+                StringBuilder v = new StringBuilder("cnpg:\n  main:\n    cluster:\n      preloadLibraries:\n");
+                for (String e : list) v.append("        - ").append(e).append('\n');
+                out.add(new Plan.Block("text", "With the TrueCharts chart, set it in the chart's values instead:"));
+                out.add(new Plan.Block("yaml", v.toString()));
+            }
+            return out;
         }
         return List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + Quote.literalList(list) + ";"),
                 new Plan.Block("text", after));

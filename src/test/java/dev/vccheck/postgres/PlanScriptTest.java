@@ -180,5 +180,14 @@ class PlanScriptTest {
         assertTrue(r.out().matches("(?s).*shared_preload_libraries:\n\\s*- vectors.so\n\\s*- vchord.so\n.*"), r.out());
         assertTrue(r.out().contains("CloudNativePG does not allow ALTER SYSTEM"), r.out());
         assertTrue(!r.out().contains("ALTER SYSTEM SET"), r.out());
+        // With the cluster facts of a TrueCharts install: the chart's values key too, and the Cluster's own name.
+        ((com.fasterxml.jackson.databind.node.ObjectNode) bundle.get("collection")).putObject("kubernetes").put("status", "ok").put("label", "kube://test/immich");
+        bundle.putObject("k8s").put("namespace", "immich").putObject("cnpg").putObject("clusters").putObject("immich-cnpg-main").put("current_primary", "immich-cnpg-main-1");
+        json.writeValue(file.toFile(), bundle);
+        Cli.Result tc = Cli.run("plan", "--bundle", file.toString(), "--path", "dual", "--immich-version", "2.1.0");
+        assertEquals(0, tc.exit(), tc::toString);
+        assertTrue(tc.out().contains("set the list in the Cluster immich-cnpg-main"), tc.out());
+        assertTrue(tc.out().matches("(?s).*preloadLibraries:\n\\s*- vectors.so\n\\s*- vchord.so\n.*"), tc.out());
+        assertTrue(!tc.out().contains("ALTER SYSTEM SET"), tc.out());
     }
 }
