@@ -153,7 +153,8 @@ public final class Analyzer {
         }
         try {
             if (r.when() != null && !r.when().test(act)) {
-                return one(r, Status.SKIP, "not applicable: " + r.when().source(), start);
+                String why = r.whenNot() == null ? r.when().source() : r.whenNot().render(act);
+                return one(r, Status.SKIP, "not applicable: " + why, start);
             }
             Map<String, Object> evidence = new LinkedHashMap<>();
             for (Map.Entry<String, Expr> e : r.evidence().entrySet()) {
