@@ -125,8 +125,11 @@ public final class Analyzer {
         for (String src : sources(r)) {
             String status = facts.sourceStatus(src);
             if (status.equals("not-configured")) {
-                return one(r, Status.SKIP, src.equals("postgres") ? "no database target given (use --db-url or --env-file)"
-                        : "no Kubernetes target given (use --kube)", start);
+                return one(r, Status.SKIP, switch (src) {
+                    case "postgres" -> "no database target given (use --db-url or --env-file)";
+                    case "logs" -> "no log read (use --log FILE, --docker CONTAINER or --kube)";
+                    default -> "no Kubernetes target given (use --kube)";
+                }, start);
             }
             if (status.equals("error")) {
                 return one(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), start);
@@ -199,6 +202,7 @@ public final class Analyzer {
             case postgres -> List.of("postgres");
             case kubernetes -> List.of("kubernetes");
             case any -> List.of("postgres", "kubernetes");
+            case logs -> List.of("logs");
         };
     }
 
