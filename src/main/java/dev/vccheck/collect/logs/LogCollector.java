@@ -80,11 +80,11 @@ public final class LogCollector {
             kept.forEach((l, n) -> lines.addObject().put("source", r.source()).put("kind", l.kind()).put("level", l.level())
                     .put("text", l.text()).put("count", n));
         }
-        if (read.isEmpty()) {
+        if (read.isEmpty() && !errors.isEmpty()) {
             coll.put("status", "error").put("message", errors.isEmpty() ? "no log could be read" : String.join("; ", errors));
             facts.json().remove("logs");
         } else {
-            coll.put("status", "ok").put("label", String.join(", ", read));
+            coll.put("status", "ok").put("label", read.isEmpty() ? "no log to read" : String.join(", ", read));
             if (!errors.isEmpty()) coll.put("message", String.join("; ", errors));
         }
         coll.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
@@ -187,10 +187,12 @@ public final class LogCollector {
                     }
                     out.add(new Read(source, t.kind(), text == null ? "" : text, "read", null));
                 } catch (KubernetesClientException e) {
+                    // 404: the pod or its log is gone (restarted meanwhile); 400 for [previous]: no earlier container. Neither is an error.
+                    boolean absent = e.getCode() == 404 || e.getCode() == 400 && t.previous();
                     String why = e.getCode() == 403 ? "forbidden: get pods/log in namespace " + ns + " (deploy/kubernetes/rbac.yaml grants it)"
-                            : e.getCode() == 400 && t.previous() ? "no previous container" : "the API answered " + e.getCode() + ": "
+                            : absent ? "no log (" + e.getCode() + ")" : "the API answered " + e.getCode() + ": "
                             + String.valueOf(e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()).lines().findFirst().orElse("");
-                    out.add(new Read(source, t.kind(), null, e.getCode() == 400 && t.previous() ? "absent" : "error", why));
+                    out.add(new Read(source, t.kind(), null, absent ? "absent" : "error", why));
                 } catch (IOException e) {
                     out.add(new Read(source, t.kind(), null, "error", "cannot read the log: " + e.getMessage()));
                 }
