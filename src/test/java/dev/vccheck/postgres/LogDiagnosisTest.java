@@ -106,6 +106,19 @@ class LogDiagnosisTest {
         assertEquals("pass", s.status("logs.immich.no-vector-extension"));
     }
 
+    @Test
+    void theFixForAServerThatDoesNotStartAsPrintedMakesItStart() throws Exception {
+        Path log = dir.resolve("postgresql.log");
+        Files.writeString(log, logs.failedStart());
+        Scan s = scan(Map.of(), "--log", log.toString());
+        JsonNode steps = s.finding("logs.pg.preload-missing").get("remediation");
+        assertEquals(1, steps.size(), steps.toString());
+        String shell = steps.get(0).get("text").asText();
+        String started = logs.fixAndStart(shell);
+        assertFalse(started.lines().findFirst().orElse("").contains("vectors"), "preloads: " + started);
+        assertTrue(started.contains("ready to accept connections"), started);
+    }
+
     /** A docker on PATH that records its arguments (one per line), prints the logs, and fails exec like a stopped container. */
     Path fakeDocker(String dbLog, String immichLog) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));

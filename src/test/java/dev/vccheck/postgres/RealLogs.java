@@ -34,9 +34,34 @@ import static dev.vccheck.TestFiles.repo;
  */
 public final class RealLogs {
     /** The log of the run with errors, and the log of the start that failed (what docker logs shows after a restart). */
-    public record Logs(String running, String failedStart) {
+    public record Logs(String running, String failedStart, Path data, List<String> postgres, int port) {
         public String all() {
             return running + failedStart;
+        }
+
+        /**
+         * Runs a shell text (a remediation as printed) as the server's user with PGDATA set, then starts the server:
+         * the server's log when it started and accepted a connection, an exception with its log when it did not.
+         */
+        public String fixAndStart(String shell) throws Exception {
+            List<String> sh = new ArrayList<>(as(List.of("/usr/bin/env", "PGDATA=" + data, "sh", "-c", shell)));
+            RealLogs.run(sh, 60);
+            Path log = data.getParent().resolve("fixed.log");
+            Process p = new ProcessBuilder(postgres).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                waitFor(port, p);
+                try (Connection c = connect(port, "postgres", "postgres"); Statement st = c.createStatement();
+                     var rs = st.executeQuery("SHOW shared_preload_libraries")) {
+                    rs.next();
+                    return rs.getString(1) + "\n" + Files.readString(log);
+                }
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + ": " + Files.readString(log), e);
+            } finally {
+                String bin = postgres.stream().filter(x -> x.endsWith("/bin/postgres")).findFirst().orElseThrow();
+                RealLogs.run(as(List.of(Path.of(bin).resolveSibling("pg_ctl").toString(), "stop", "-D", data.toString(), "-m", "fast", "-w")), 60);
+                if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+            }
         }
     }
 
@@ -127,7 +152,7 @@ public final class RealLogs {
         String running = Files.readString(log1, StandardCharsets.UTF_8);
         String failed = Files.readString(log2, StandardCharsets.UTF_8);
         if (!failed.contains("FATAL")) throw new IllegalStateException("no FATAL in the failed start's log: " + failed);
-        return new Logs(running, failed);
+        return new Logs(running, failed, data, postgres, port);
     }
 
     private static void open(Path p) {
