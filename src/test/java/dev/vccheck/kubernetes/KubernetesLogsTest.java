@@ -136,7 +136,16 @@ class KubernetesLogsTest {
         serveLogs("immich-cnpg-main-1", cnpgRaw("immich-cnpg-main-1", logs.failedStart()), cnpgRecords("immich-cnpg-main-1", logs.running())
                 + cnpgRaw("immich-cnpg-main-1", logs.failedStart()));
         serveLogs("immich-cnpg-main-2", cnpgRecords("immich-cnpg-main-2", ""), "");
+        // Immich's server pod: its log is read too (Immich v3.x text, database.repository.ts getVectorExtension).
+        client.pods().inNamespace("immich").resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("immich-server-7d9f")
+                .withNamespace("immich").endMetadata().withNewSpec().addNewContainer().withName("immich-server")
+                .withImage("ghcr.io/immich-app/immich-server:v3.1.0").endContainer().endSpec().build()).create();
+        server.expect().get().withPath("/api/v1/namespaces/immich/pods/immich-server-7d9f/log?pretty=false&container=immich-server&tailLines=2000&limitBytes=1048576")
+                .andReturn(200, "Error: No vector extension found. Available extensions: vchord, vector\n    at getVectorExtension (/usr/src/app/server/dist/repositories/database.repository.js:51:15)\n").always();
         JsonNode r = scan();
+        assertEquals("fail", finding(r, "logs.immich.no-vector-extension").get("status").asText(), r.at("/target/logs").toString());
+        assertTrue(finding(r, "logs.immich.no-vector-extension").get("evidence").toString().contains("kube:immich-server-7d9f/immich-server: Error: No vector"),
+                finding(r, "logs.immich.no-vector-extension").toString());
         assertEquals(1, r.get("exit").asInt());
         assertEquals("ok", r.at("/target/logs/status").asText(), r.at("/target/logs").toString());
         JsonNode pre = finding(r, "logs.pg.preload-missing");

@@ -119,6 +119,19 @@ class LogDiagnosisTest {
         assertTrue(started.contains("ready to accept connections"), started);
     }
 
+    @Test
+    void standardInput() throws Exception {
+        var stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(logs.failedStart().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            Scan s = scan(Map.of(), "--log", "-");
+            assertEquals("fail", s.status("logs.pg.preload-missing"), s.out());
+            assertTrue(s.finding("logs.pg.preload-missing").get("evidence").toString().contains("stdin: FATAL: could not access file"), s.out());
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
     /** A docker on PATH that records its arguments (one per line), prints the logs, and fails exec like a stopped container. */
     Path fakeDocker(String dbLog, String immichLog) throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
