@@ -108,14 +108,35 @@ class LogDiagnosisTest {
 
     @Test
     void theFixForAServerThatDoesNotStartAsPrintedMakesItStart() throws Exception {
+        // The state again, whatever ran before on this data folder: ALTER SYSTEM's value naming the missing vectors.so.
+        String failed = logs.startWithAutoConfLine("shared_preload_libraries = 'vchord.so, vectors.so'");
+        assertTrue(failed.contains("FATAL:  could not access file \"vectors.so\""), failed);
         Path log = dir.resolve("postgresql.log");
-        Files.writeString(log, logs.failedStart());
+        Files.writeString(log, failed);
         Scan s = scan(Map.of(), "--log", log.toString());
         JsonNode steps = s.finding("logs.pg.preload-missing").get("remediation");
         assertEquals(1, steps.size(), steps.toString());
         String shell = steps.get(0).get("text").asText();
         String started = logs.fixAndStart(shell);
         assertFalse(started.lines().findFirst().orElse("").contains("vectors"), "preloads: " + started);
+        assertTrue(started.contains("ready to accept connections"), started);
+    }
+
+    @Test
+    void aBrokenPostgresqlAutoConfIsNamedWithItsLineAndTheFixAsPrintedMakesItStart() throws Exception {
+        // The stale preload first removed (as the preload-missing fix does), then a line PostgreSQL cannot parse.
+        logs.fixAndStart("cd \"$PGDATA\" && sed -i '/^shared_preload_libraries/d' postgresql.auto.conf");
+        String broken = logs.startWithAutoConfLine("shared_preload_libraries = 'vchord.so");
+        Path log = dir.resolve("postgresql.log");
+        Files.writeString(log, broken);
+        Scan s = scan(Map.of(), "--log", log.toString());
+        JsonNode f = s.finding("logs.pg.config-file");
+        assertEquals("fail", f.get("status").asText(), broken + s.out());
+        assertTrue(f.get("message").asText().contains("postgresql.auto.conf has a line it cannot parse (line 3)"), f.toString());
+        assertEquals("pass", s.status("logs.unrecognized"), s.out());
+        String shell = f.get("remediation").get(0).get("text").asText();
+        assertTrue(shell.contains("sed -i 3d postgresql.auto.conf"), shell);
+        String started = logs.fixAndStart(shell);
         assertTrue(started.contains("ready to accept connections"), started);
     }
 

@@ -39,6 +39,19 @@ public final class RealLogs {
             return running + failedStart;
         }
 
+        /** Appends a line to postgresql.auto.conf and starts the server, which must fail: its log. */
+        public String startWithAutoConfLine(String line) throws Exception {
+            Path conf = data.resolve("postgresql.auto.conf");
+            Files.writeString(conf, line + "\n", java.nio.file.StandardOpenOption.APPEND);
+            Path log = data.getParent().resolve("broken.log");
+            Process p = new ProcessBuilder(postgres).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("PostgreSQL did not stop at start with: " + line);
+            }
+            return Files.readString(log);
+        }
+
         /**
          * Runs a shell text (a remediation as printed) as the server's user with PGDATA set, then starts the server:
          * the server's log when it started and accepted a connection, an exception with its log when it did not.

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Turns the last lines of a log into the lines worth keeping: PostgreSQL's WARNING, ERROR, FATAL and PANIC messages
  * (with the DETAIL and HINT that follow them), and Immich's WARN, ERROR and FATAL lines and thrown errors. Everything
- * else (LOG lines, stack frames, connection chatter) is dropped, so the facts hold the failure, not the log.
+ * else (LOG lines, stack frames, connection chatter) is dropped, except a LOG line right before a FATAL (its context:
+ * "syntax error in file ... line 3"), so the facts hold the failure, not the log.
  * Identical lines are kept once with a count (a crash loop prints the same FATAL on every start).
  * <p>
  * Formats understood, one line at a time:
@@ -43,6 +44,7 @@ public final class LogParser {
     private static final Pattern NEST = Pattern.compile(
             "^(?:.*?\\s)?\\[Nest\\]\\s+\\d+\\s+-\\s+.*?\\s(LOG|WARN|ERROR|FATAL|DEBUG|VERBOSE)\\s+(\\[[^\\]]*\\]\\s*)?(.*)$");
     private static final Pattern THROWN = Pattern.compile("^(?:[A-Za-z_$][\\w$]*)?Error: .+");
+    private static final Pattern PID = Pattern.compile("\\[(\\d+)\\]");
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_TEXT = 2000;
@@ -54,15 +56,27 @@ public final class LogParser {
     public static Map<Line, Integer> parse(List<String> lines, String defaultKind) {
         Map<Line, Integer> kept = new LinkedHashMap<>();
         boolean lastKeptPg = false;
+        Line previousLog = null;
+        String previousPid = null;
         for (String raw : lines) {
+            Matcher pm = PID.matcher(raw);
+            String pid = pm.find() ? pm.group(1) : null;
             for (Line l : parseOne(raw, defaultKind)) {
                 boolean keep;
                 if (l.kind().equals("postgres")) {
                     keep = PG_KEEP.contains(l.level()) || PG_FOLLOW.contains(l.level()) && lastKeptPg;
                     if (!PG_FOLLOW.contains(l.level())) lastKeptPg = keep;
+                    // The LOG line right before a FATAL is its context (e.g. which line of a configuration file is wrong).
+                    // Only the same process's line: a crash loop's "database system is shut down" belongs to the start before.
+                    if (keep && l.level().equals("FATAL") && previousLog != null && java.util.Objects.equals(pid, previousPid)) {
+                        kept.merge(previousLog, 1, Integer::sum);
+                    }
+                    previousLog = l.level().equals("LOG") ? l : null;
+                    previousPid = pid;
                 } else {
                     keep = IMMICH_KEEP.contains(l.level());
                     lastKeptPg = false;
+                    previousLog = null;
                 }
                 if (keep) kept.merge(l, 1, Integer::sum);
             }
