@@ -24,6 +24,8 @@ final class CollectCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     TargetOptions targets = new TargetOptions();
+    @Mixin
+    LogOptions logOptions = new LogOptions();
     @Option(names = "--rules", paramLabel = "PATH", description = "Rule packs whose own queries (collect blocks) should run too.")
     java.util.List<Path> rules = new java.util.ArrayList<>();
     @Option(names = "--immich-version", paramLabel = "X.Y.Z", description = "Recorded in the bundle as a hint.")
@@ -38,7 +40,7 @@ final class CollectCommand implements Callable<Integer> {
         RuleOptions ro = new RuleOptions();
         ro.rules = rules;
         Engine engine = Engine.load(ro);
-        Facts facts = Scanner.collect(() -> engine, targets, root.env, immichVersion);
+        Facts facts = Scanner.collect(() -> engine, targets, logOptions, root.env, immichVersion);
         var context = NextSteps.Context.of(targets.envFile, redact);
         var steps = NextSteps.of(NextSteps.Context.collection(facts), context);   // before redaction, as in a scan
         dev.vccheck.facts.Redactor.apply(facts, redact);

@@ -19,13 +19,15 @@ final class ScanCommand implements Callable<Integer> {
     @Mixin
     TargetOptions targets = new TargetOptions();
     @Mixin
+    LogOptions logOptions = new LogOptions();
+    @Mixin
     RuleOptions ruleOptions = new RuleOptions();
     @Mixin
     OutputOptions output = new OutputOptions();
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.collect(engine, targets, root.env, ruleOptions.immichVersion),
+        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.collect(engine, targets, logOptions, root.env, ruleOptions.immichVersion),
                 NextSteps.Context.of(targets.envFile, output.redact));
     }
 }

@@ -34,14 +34,20 @@ final class Scanner {
      * scan whose rules load on another thread connects and reads the catalog meanwhile.
      */
     static Facts collect(java.util.function.Supplier<Engine> engine, TargetOptions targets, Map<String, String> env, String immichVersionHint) {
+        return collect(engine, targets, null, env, immichVersionHint);
+    }
+
+    /** {@code logOptions}: null for commands that read no logs (plan). */
+    static Facts collect(java.util.function.Supplier<Engine> engine, TargetOptions targets, LogOptions logOptions, Map<String, String> env, String immichVersionHint) {
         Optional<TargetOptions.ViaPsql> via = targets.viaPsql();
         Optional<PgTarget> db = via.isPresent() ? Optional.empty() : targets.database(env);
         var kube = targets.kubernetes();
+        var logs = logOptions == null ? null : logOptions.request(targets, env);
         Facts facts = Facts.empty(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         if (immichVersionHint != null) facts.json().with("meta").put("immich_version_hint", immichVersionHint);
         var packs = facts.json().with("meta").putArray("rule_packs");
-        if (db.isEmpty() && via.isEmpty() && kube.isEmpty()) {
-            throw new UsageException("no target given: use --db-url, --env-file, DB_URL / DB_* / PG* variables, or --kube");
+        if (db.isEmpty() && via.isEmpty() && kube.isEmpty() && (logs == null || !logs.any())) {
+            throw new UsageException("no target given: use --db-url, --env-file, DB_URL / DB_* / PG* variables, --docker, --psql, --kube or --log");
         }
         var timeouts = new PostgresCollector.Timeouts(targets.connectTimeout, targets.statementTimeout);
         boolean kubeFirst = via.isPresent() && via.get().kind().equals("kube-exec");
@@ -67,6 +73,8 @@ final class Scanner {
             facts.json().with("collection").putObject("kubernetes").put("status", "not-configured")
                     .put("message", "no Kubernetes target given (use --kube)");
         }
+        // No collection.logs when no log was asked for: absent reads as not-configured, and reports stay as they were.
+        if (logs != null && logs.any()) new dev.vccheck.collect.logs.LogCollector().collect(facts, logs);
         engine.get().rules.packs().forEach(p -> packs.addObject().put("name", p.name()).put("version", p.version()));
         return facts;
     }

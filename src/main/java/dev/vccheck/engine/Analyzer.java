@@ -125,7 +125,11 @@ public final class Analyzer {
         for (String src : sources(r)) {
             String status = facts.sourceStatus(src);
             if (status.equals("not-configured")) {
-                return one(r, Status.SKIP, src.equals("postgres") ? "no database target given" : "no Kubernetes target given", start);
+                return one(r, Status.SKIP, switch (src) {
+                    case "postgres" -> "no database target given";
+                    case "logs" -> "no log read";
+                    default -> "no Kubernetes target given";
+                }, start);
             }
             if (status.equals("error")) {
                 return List.of(finding(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), Map.of(), List.of(), start).blockedBy(src));
@@ -199,6 +203,7 @@ public final class Analyzer {
             case postgres -> List.of("postgres");
             case kubernetes -> List.of("kubernetes");
             case any -> List.of("postgres", "kubernetes");
+            case logs -> List.of("logs");
         };
     }
 

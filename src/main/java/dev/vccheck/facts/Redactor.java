@@ -66,6 +66,8 @@ public final class Redactor {
             for (String p : List.of("/pg/connection/database", "/pg/database/name")) collect(doc, p, "database", names, counters, kinds);
             collect(doc, "/k8s/namespace", "namespace", names, counters, kinds);
             collect(doc, "/k8s/context", "context", names, counters, kinds);
+            // Log lines name users, databases and hosts the other facts may not (the database was down).
+            doc.at("/logs/lines").forEach(n -> learn(n.path("text").asText(""), names, counters, kinds));
             // Longest first, so that a name inside another name is not replaced half-way.
             List<String> keys = new ArrayList<>(names.keySet());
             keys.sort(Comparator.comparingInt(String::length).reversed());
@@ -91,6 +93,29 @@ public final class Redactor {
         meta.put("level", level.name());
         ArrayNode k = meta.putArray("kinds");
         kinds.forEach(k::add);
+    }
+
+    private static final Pattern LOG_URL = Pattern.compile("(?i)\\b[a-z][a-z0-9+.-]*://([^:/@\\s]+)(?::[^@\\s]*)?@([^:/\\s?]+)(?::\\d+)?(?:/([A-Za-z0-9_-]+))?");
+    private static final Pattern LOG_NAMED = Pattern.compile("\\b(user|role|database|host)(?: \"([^\"]+)\"|=([^\\s,;\"]+))");
+
+    /** Names in a log line: a connection URL's user, host and database; user "x", database "x", host=x and the like. */
+    private static void learn(String text, Map<String, String> names, Map<String, Integer> counters, Set<String> kinds) {
+        Matcher u = LOG_URL.matcher(text);
+        while (u.find()) {
+            add(u.group(1), "user", names, counters, kinds);
+            add(u.group(2), "host", names, counters, kinds);
+            if (u.group(3) != null) add(u.group(3), "database", names, counters, kinds);
+        }
+        Matcher m = LOG_NAMED.matcher(text);
+        while (m.find()) {
+            String v = m.group(2) != null ? m.group(2) : m.group(3);
+            String kind = switch (m.group(1)) {
+                case "role" -> "user";
+                default -> m.group(1);
+            };
+            // The default superuser's name identifies nobody, and is also a word the facts use (kind: postgres).
+            if (!v.equals("postgres")) add(v, kind, names, counters, kinds);
+        }
     }
 
     private static void collect(ObjectNode doc, String pointer, String kind, Map<String, String> names, Map<String, Integer> counters, Set<String> kinds) {
@@ -127,6 +152,8 @@ public final class Redactor {
             for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) fields.add(it.next());
             for (String f : fields) {
                 JsonNode v = o.get(f);
+                // kind and level hold enumerations (postgres, immich, FATAL), never a name.
+                if (v.isTextual() && (f.equals("kind") || f.equals("level"))) continue;
                 if (v.isTextual()) o.set(f, TextNode.valueOf(edit.apply(v.asText())));
                 else walk(v, edit);
             }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A compiled rule. {@code source} says which collector's facts it needs; {@code when} decides applicability
+ * A compiled rule. {@code source} says which collector's facts it needs (logs: the lines under logs.lines); {@code when} decides applicability
  * (false gives {@code skip}, explained by {@code whenNot}, a sentence for users, when the rule has one); outcomes are evaluated in order and every matching non-pass outcome is reported.
  */
 public record Rule(
@@ -26,7 +26,7 @@ public record Rule(
         SourcePos pos) {
 
     public enum Source {
-        postgres, kubernetes, any
+        postgres, kubernetes, any, logs
     }
 
     /** A rule's own read-only query: SQL for postgres, a list call for kubernetes. Results reach CEL as {@code rows} / {@code items}. */

@@ -203,7 +203,7 @@ public final class RuleLoader {
             try {
                 source = Rule.Source.valueOf(src);
             } catch (IllegalArgumentException e) {
-                doc.error(m.get("source").getValueNode(), "source must be one of postgres, kubernetes, any; not '" + src + "'");
+                doc.error(m.get("source").getValueNode(), "source must be one of postgres, kubernetes, any, logs; not '" + src + "'");
             }
         }
         List<String> phases = doc.stringList(m, "phases", what);

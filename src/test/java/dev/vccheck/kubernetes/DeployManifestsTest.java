@@ -38,11 +38,12 @@ class DeployManifestsTest {
         ClusterRole role = items.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast).findFirst().orElseThrow();
         Set<String> read = new java.util.TreeSet<>();
         for (PolicyRule r : role.getRules()) {
-            assertEquals(List.of("get", "list"), r.getVerbs(), "only get and list: " + r);
+            // pods/log is read with a get (the logs of the database and Immich server pods); everything else get and list.
+            assertEquals(r.getResources().equals(List.of("pods/log")) ? List.of("get") : List.of("get", "list"), r.getVerbs(), "only get and list: " + r);
             assertFalse(r.getResources().contains("secrets"), "no Secrets");
             for (String res : r.getResources()) read.add(r.getApiGroups().get(0) + "/" + res);
         }
-        assertEquals(Set.of("apps/deployments", "apps/statefulsets", "/pods", "postgresql.cnpg.io/clusters", "postgresql.cnpg.io/backups",
+        assertEquals(Set.of("apps/deployments", "apps/statefulsets", "/pods", "/pods/log", "postgresql.cnpg.io/clusters", "postgresql.cnpg.io/backups",
                 "postgresql.cnpg.io/scheduledbackups", "helm.toolkit.fluxcd.io/helmreleases", "argoproj.io/applications"), read);
         assertEquals(2, items.stream().filter(RoleBinding.class::isInstance).count(), "the Immich namespace and argocd");
         assertTrue(client.rbac().clusterRoles().withName("vccheck-readonly").get() != null);

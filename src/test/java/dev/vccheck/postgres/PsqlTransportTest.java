@@ -140,6 +140,7 @@ public class PsqlTransportTest {
     public static void recordingStandIn(Path bin, String name, Path dir, List<String> expected, int skip, int port) throws Exception {
         Files.writeString(dir.resolve(name + ".expected"), String.join("\n", expected) + "\n");
         script(bin, name, """
+                [ "$1" = logs ] && { printf '%%s\\n' "$@" >> '%1$s/%2$s.logs-args'; exit 0; }   # --docker also reads the container's log
                 printf '%%s\\n' "$@" > '%1$s/%2$s.args'
                 cat > '%1$s/%2$s.stdin'
                 cmp -s '%1$s/%2$s.args' '%1$s/%2$s.expected' || { echo "%2$s stand-in: unexpected arguments" >&2; exit 99; }
@@ -218,6 +219,7 @@ public class PsqlTransportTest {
         // Immich's defaults (postgres, immich) without --env-file; the stand-in maps database immich to the test's.
         Files.writeString(dir.resolve("podman.expected"), String.join("\n", expected) + "\n");
         script(bin, "podman", """
+                [ "$1" = logs ] && exit 0   # --docker also reads the container's log
                 printf '%%s\\n' "$@" > '%1$s/podman.args'
                 cmp -s '%1$s/podman.args' '%1$s/podman.expected' || { echo "podman stand-in: unexpected arguments" >&2; exit 99; }
                 exec /usr/bin/psql -h localhost -p %2$d -X -q -A -t -v ON_ERROR_STOP=1 -U postgres -d %3$s

@@ -88,7 +88,7 @@ public final class KubernetesCollector {
         source.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
     }
 
-    static Config config(KubeTarget t) throws IOException {
+    public static Config config(KubeTarget t) throws IOException {
         Config cfg;
         if (t.kubeconfig() != null) {
             cfg = Config.fromKubeconfig(t.context(), Files.readString(t.kubeconfig()), t.kubeconfig().toString());
