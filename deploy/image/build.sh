@@ -67,7 +67,7 @@ else
   mmdebstrap --format=tar --variant="$variant" --architectures="$arch" --include="$packages" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    --setup-hook='mkdir -p "$1"/usr/share/man/man1' --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \
+    --setup-hook='mkdir -p "$1"/usr/share/man/man1' \
     "$suite" "$cache/rootfs-$key.$$.tmp.tar" >&2
   sha256sum "$cache/rootfs-$key.$$.tmp.tar" | cut -c1-64 > "$rootfs.sha256"
   mv -f "$cache/rootfs-$key.$$.tmp.tar" "$rootfs"
@@ -80,6 +80,10 @@ if pm image exists "$base"; then
 else
   say "base image: podman import -> $base ..."
   pm import --quiet "$rootfs" "$base" > /dev/null
+  # Bases of earlier tarballs (Debian updates) go; one still under an image stays until that image goes.
+  for old in $(pm images --format '{{.Repository}}:{{.Tag}}' localhost/vccheck-base | grep -vxF "$base" || true); do
+    pm rmi "$old" > /dev/null 2>&1 || true
+  done
 fi
 
 # (3) The image: the Containerfile with only the jar as its context.
@@ -87,10 +91,16 @@ ctx="$repo/target/image-context"
 rm -rf "$ctx" && mkdir -p "$ctx"
 cp "$jar" "$ctx/vccheck.jar"
 image="localhost/vccheck:$version"
+previous="$(pm image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
 say "image: $image ..."
-pm build --quiet "${podman_limits[@]}" --build-arg BASE="$base" --label org.opencontainers.image.version="$version" \
+# --layers=false: one layer on top of the base and no intermediate images left behind (the jar differs every build).
+pm build --quiet --layers=false "${podman_limits[@]}" --build-arg BASE="$base" --label org.opencontainers.image.version="$version" \
   --label org.opencontainers.image.title=vccheck -f "$here/Containerfile" -t "$image" "$ctx" > /dev/null
 rm -rf "$ctx"
+# The image this one replaces under the same name, so repeated builds do not pile up (kept if a container uses it).
+if [ -n "$previous" ] && [ "$previous" != "$(pm image inspect --format '{{.Id}}' "$image")" ]; then
+  pm rmi "$previous" > /dev/null 2>&1 || true
+fi
 
 # (4) The archive, under the name a cluster resolves `image: vccheck:VERSION` to.
 archive="$repo/target/vccheck-image.tar"

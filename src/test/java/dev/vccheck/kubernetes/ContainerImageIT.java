@@ -156,7 +156,10 @@ class ContainerImageIT {
         List<String> run = runOptions(spec, c);
         assertEquals(List.of("DB_URL"), c.getEnv().stream().map(EnvVar::getName).toList(), "the Job's only variable, from the Secret");
         run.addAll(List.of("-e", "DB_URL=" + url));
-        run.addAll(List.of("-v", kube + ":/kube:ro", "-e", "KUBECONFIG=/kube/kubeconfig", image));
+        run.addAll(List.of("-v", kube + ":/kube:ro", "-e", "KUBECONFIG=/kube/kubeconfig"));
+        // A command in the manifest replaces the image's entrypoint, as in Kubernetes.
+        if (c.getCommand() != null && !c.getCommand().isEmpty()) run.addAll(List.of("--entrypoint", JSON.writeValueAsString(c.getCommand())));
+        run.add(image);
         run.addAll(c.getArgs());
         Processes.Result r = podman(dir, run);
 
