@@ -11,8 +11,10 @@ import dev.vccheck.postgres.TestServers;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -41,9 +43,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The container image, built by {@code deploy/image/build.sh} as a user builds it (Debian's podman, runc and mmdebstrap;
- * .ci/run installs them), run the way deploy/kubernetes/job.yaml runs it: as user 65534 on a read-only root with
- * only an empty /tmp writable, the Job's own arguments and DB_URL, against a real PostgreSQL server and fabric8's mock
- * API server, both reached over the host's network. Without those tools the tests are skipped, and fail instead
+ * .ci/run installs them), run the way deploy/kubernetes/job.yaml and cronjob.yaml run it: as user 65534 on a read-only
+ * root with only an empty /tmp writable, their memory limit, their own arguments and DB_URL, against a real PostgreSQL
+ * server and fabric8's mock API server, both reached over the host's network. Without those tools the tests are skipped, and fail instead
  * when VCCHECK_REQUIRE_IMAGE=1 (.ci/run sets it, so CI never passes without having built and run the image).
  */
 @EnableKubernetesMockClient(crud = true)
@@ -92,7 +94,7 @@ class ContainerImageIT {
         return Processes.run(dir, cmd, Duration.ofMinutes(3));
     }
 
-    /** podman run options for what a pod spec says: user, read-only root, emptyDir mounts as tmpfs, memory limit. */
+    /** podman run options for what a pod spec says: user, read-only root, dropped capabilities, emptyDir mounts as tmpfs, memory limit. */
     private static List<String> runOptions(PodSpec spec, Container c) {
         List<String> o = new ArrayList<>(List.of("run", "--rm", "--network", "host"));
         o.addAll(limits);
@@ -103,14 +105,19 @@ class ContainerImageIT {
         for (VolumeMount m : c.getVolumeMounts()) {
             Volume v = spec.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
             assertTrue(v.getEmptyDir() != null, "only emptyDir volumes are mounted: " + v);
-            o.addAll(List.of("--tmpfs", m.getMountPath() + ":rw,mode=1777"));
+            Quantity size = v.getEmptyDir().getSizeLimit();
+            o.addAll(List.of("--tmpfs", m.getMountPath() + ":rw,mode=1777" + (size == null ? "" : ",size=" + Quantity.getAmountInBytes(size).toBigInteger())));
         }
+        // The memory limit, as the kubelet sets it: the JVM sizes its heap from it (a quarter: 128 MiB of 512 MiB).
+        Quantity memory = c.getResources() == null || c.getResources().getLimits() == null ? null : c.getResources().getLimits().get("memory");
+        if (memory != null) o.addAll(List.of("--memory", Quantity.getAmountInBytes(memory).toBigInteger().toString()));
         return o;
     }
 
-    private static Job job() throws Exception {
-        try (InputStream in = Files.newInputStream(repo("deploy/kubernetes/job.yaml"))) {
-            return Serialization.unmarshal(in, Job.class);
+    private static PodSpec podSpec(String manifest) throws Exception {
+        try (InputStream in = Files.newInputStream(repo("deploy/kubernetes/" + manifest))) {
+            Object o = Serialization.unmarshal(in);
+            return o instanceof CronJob cron ? cron.getSpec().getJobTemplate().getSpec().getTemplate().getSpec() : ((Job) o).getSpec().getTemplate().getSpec();
         }
     }
 
@@ -135,42 +142,47 @@ class ContainerImageIT {
     }
 
     @Test
-    void theJobAsTheManifestRunsItScansTheDatabaseAndTheCluster(@TempDir Path dir) throws Exception {
+    void theJobAndTheCronJobAsTheirManifestsRunThemScanTheDatabaseAndTheCluster(@TempDir Path dir) throws Exception {
         MockCluster.registerCrds(server);
         MockCluster.load(client, "cnpg-cluster-pgvectors-healthy.yaml", "cnpg-pods-pgvectors.yaml", "immich-deployments-truecharts-scaled-down.yaml");
         EmbeddedServer s = TestServers.shared(16, TestServers.DUAL, "vchord.so, vectors.so");
         String db = TestServers.newDatabaseName("image");
         ImmichDatabase.create(s, db, ImmichDatabase.Spec.of(ImmichDatabase.State.PGVECTORS));
         String url = "postgresql://postgres@127.0.0.1:" + s.port() + "/" + db + "?sslmode=disable";
-
-        Job job = job();
-        PodSpec spec = job.getSpec().getTemplate().getSpec();
-        Container c = spec.getContainers().get(0);
-        assertEquals("vccheck:" + VersionProvider.version(), c.getImage());
         // The kubeconfig stands in for the service account's token (in a pod the client finds that by itself).
         Path kube = Files.createDirectories(dir.resolve("kube"));
         Path kubeconfig = MockCluster.kubeconfig(client, kube);
         Files.setPosixFilePermissions(kube, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(kubeconfig, PosixFilePermissions.fromString("rw-r--r--"));
 
-        List<String> run = runOptions(spec, c);
-        assertEquals(List.of("DB_URL"), c.getEnv().stream().map(EnvVar::getName).toList(), "the Job's only variable, from the Secret");
-        run.addAll(List.of("-e", "DB_URL=" + url));
-        run.addAll(List.of("-v", kube + ":/kube:ro", "-e", "KUBECONFIG=/kube/kubeconfig"));
-        // A command in the manifest replaces the image's entrypoint, as in Kubernetes.
-        if (c.getCommand() != null && !c.getCommand().isEmpty()) run.addAll(List.of("--entrypoint", JSON.writeValueAsString(c.getCommand())));
-        run.add(image);
-        run.addAll(c.getArgs());
-        Processes.Result r = podman(dir, run);
+        Map<String, Integer> exits = new TreeMap<>();
+        for (String manifest : List.of("job.yaml", "cronjob.yaml")) {
+            PodSpec spec = podSpec(manifest);
+            Container c = spec.getContainers().get(0);
+            assertEquals("vccheck:" + VersionProvider.version(), c.getImage(), manifest);
+            List<String> run = runOptions(spec, c);
+            assertEquals(List.of("DB_URL"), c.getEnv().stream().map(EnvVar::getName).toList(), manifest + ": the only variable, from the Secret");
+            run.addAll(List.of("-e", "DB_URL=" + url));
+            run.addAll(List.of("-v", kube + ":/kube:ro", "-e", "KUBECONFIG=/kube/kubeconfig"));
+            // A command in the manifest replaces the image's entrypoint, as in Kubernetes.
+            if (c.getCommand() != null && !c.getCommand().isEmpty()) run.addAll(List.of("--entrypoint", JSON.writeValueAsString(c.getCommand())));
+            run.add(image);
+            run.addAll(c.getArgs());
+            Processes.Result r = podman(dir, run);
 
-        List<String> inProcess = new ArrayList<>(c.getArgs());
-        inProcess.addAll(List.of("--db-url", url, "--kubeconfig", kubeconfig.toString()));
-        Cli.Result expected = Cli.run(inProcess.toArray(String[]::new));
-        assertEquals(expected.exit(), r.exit(), r::toString);
-        Map<String, String> st = statuses(r.out());
-        assertEquals("pass", st.entrySet().stream().filter(e -> e.getKey().startsWith("pg.connect ")).findFirst().orElseThrow().getValue(), r::toString);
-        assertEquals(statuses(expected.out()), st, "the image reports what the in-process scan reports");
-        assertTrue(st.keySet().stream().anyMatch(k -> k.startsWith("k8s.")), "the cluster was read too: " + st.keySet());
+            List<String> inProcess = new ArrayList<>(c.getArgs());
+            inProcess.addAll(List.of("--db-url", url, "--kubeconfig", kubeconfig.toString()));
+            Cli.Result expected = Cli.run(inProcess.toArray(String[]::new));
+            assertEquals(expected.exit(), r.exit(), manifest + "\n" + r);
+            Map<String, String> st = statuses(r.out());
+            assertEquals("pass", st.entrySet().stream().filter(e -> e.getKey().startsWith("pg.connect ")).findFirst().orElseThrow().getValue(), r::toString);
+            assertEquals(statuses(expected.out()), st, manifest + ": the image reports what the in-process scan reports");
+            assertTrue(st.keySet().stream().anyMatch(k -> k.startsWith("k8s.")), "the cluster was read too: " + st.keySet());
+            exits.put(manifest, r.exit());
+        }
+        // Complete scans (not 3: the database and the cluster were both read), and nothing fails on this healthy
+        // pgvecto.rs installation, so neither Job is marked failed.
+        assertEquals(Map.of("job.yaml", 0, "cronjob.yaml", 0), exits);
     }
 
     @Test
