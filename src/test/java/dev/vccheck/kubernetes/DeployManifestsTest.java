@@ -88,7 +88,11 @@ class DeployManifestsTest {
             assertEquals("IfNotPresent", c.getImagePullPolicy(), "a loaded image is used, never pulled");
             assertEquals(65534L, spec.getSecurityContext().getRunAsUser());
             assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
+            // The "restricted" Pod Security Standard (https://kubernetes.io/docs/concepts/security/pod-security-standards/),
+            // so the Job is admitted in a namespace that enforces it.
             assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+            assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+            assertEquals("RuntimeDefault", spec.getSecurityContext().getSeccompProfile().getType());
             VolumeMount tmp = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp")).findFirst().orElseThrow();
             Volume v = spec.getVolumes().stream().filter(x -> x.getName().equals(tmp.getName())).findFirst().orElseThrow();
             assertTrue(v.getEmptyDir() != null, "/tmp is an emptyDir: " + v);
