@@ -12,7 +12,7 @@
 # $VCCHECK_IMAGE_CACHE (default ~/.cache/vccheck-image) keyed by the package list, and made afresh after
 # $VCCHECK_IMAGE_MAX_AGE_DAYS (default 7) so Debian's security updates get in; (2) podman imports it once per
 # tarball as localhost/vccheck-base:<checksum>; (3) podman builds deploy/image/Containerfile on top, with the jar;
-# (4) podman saves the archive.
+# (4) podman saves the archive; images of earlier builds and bases are removed.
 #
 # This machine's container settings (found by trying): runc as the runtime (crun refuses the mixed cgroup v1/v2
 # set-up), cgroupfs as the cgroup manager and a file for events (no systemd here), and explicit limits for open
@@ -52,8 +52,14 @@ fi
 version="$(java -jar "$jar" --version | sed -n 's/^vccheck //p')"
 [ -n "$version" ] || { say "cannot read the version from $jar"; exit 1; }
 
-# (1) The base root file system, cached by what goes into it.
-key="$(printf '%s\n' "$suite" "$variant" "$packages" "$arch" "path-exclude docs v1" | sha256sum | cut -c1-16)"
+# (1) The base root file system, cached by what goes into it: the suite, the architecture and mmdebstrap's options.
+# Documentation, manual pages and translations are left out (nothing in the image reads them); OpenJDK's
+# post-installation script fails unless the directory of the java(1) page exists, so it is made first.
+mm_opts=(--format=tar --variant="$variant" --architectures="$arch" --include="$packages"
+  --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*'
+  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright'
+  --setup-hook='mkdir -p "$1"/usr/share/man/man1')
+key="$(printf '%s\n' "$suite" "${mm_opts[@]}" | sha256sum | cut -c1-16)"
 cache="${VCCHECK_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vccheck-image}"
 rootfs="$cache/rootfs-$key.tar"
 mkdir -p "$cache"
@@ -62,13 +68,7 @@ if [ -f "$rootfs" ] && [ -f "$rootfs.sha256" ] && [ -n "$(find "$rootfs" -mtime 
 else
   say "base: mmdebstrap $suite with $packages -> $rootfs (a few minutes) ..."
   rm -rf "$cache"/rootfs-*
-  # Documentation, manual pages and translations are left out (nothing in the image reads them); OpenJDK's
-  # post-installation script fails unless the directory of the java(1) page exists, so it is made first.
-  mmdebstrap --format=tar --variant="$variant" --architectures="$arch" --include="$packages" \
-    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
-    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    --setup-hook='mkdir -p "$1"/usr/share/man/man1' \
-    "$suite" "$cache/rootfs-$key.$$.tmp.tar" >&2
+  mmdebstrap "${mm_opts[@]}" "$suite" "$cache/rootfs-$key.$$.tmp.tar" >&2
   sha256sum "$cache/rootfs-$key.$$.tmp.tar" | cut -c1-64 > "$rootfs.sha256"
   mv -f "$cache/rootfs-$key.$$.tmp.tar" "$rootfs"
 fi
@@ -80,10 +80,6 @@ if pm image exists "$base"; then
 else
   say "base image: podman import -> $base ..."
   pm import --quiet "$rootfs" "$base" > /dev/null
-  # Bases of earlier tarballs (Debian updates) go; one still under an image stays until that image goes.
-  for old in $(pm images --format '{{.Repository}}:{{.Tag}}' localhost/vccheck-base | grep -vxF "$base" || true); do
-    pm rmi "$old" > /dev/null 2>&1 || true
-  done
 fi
 
 # (3) The image: the Containerfile with only the jar as its context.
@@ -101,6 +97,10 @@ rm -rf "$ctx"
 if [ -n "$previous" ] && [ "$previous" != "$(pm image inspect --format '{{.Id}}' "$image")" ]; then
   pm rmi "$previous" > /dev/null 2>&1 || true
 fi
+# Bases of earlier tarballs (Debian updates) too, now that the image on them is gone.
+for old in $(pm images --format '{{.Repository}}:{{.Tag}}' localhost/vccheck-base | grep -vxF "$base" || true); do
+  pm rmi "$old" > /dev/null 2>&1 || true
+done
 
 # (4) The archive, under the name a cluster resolves `image: vccheck:VERSION` to.
 archive="$repo/target/vccheck-image.tar"
