@@ -1,6 +1,11 @@
 package dev.vccheck.kubernetes;
 
+import dev.vccheck.cli.VersionProvider;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -20,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** deploy/kubernetes/*.yaml load with the fabric8 client, are accepted by the API (mock), and grant read-only access. */
+/**
+ * deploy/kubernetes/*.yaml load with the fabric8 client, are accepted by the API (mock), grant read-only access and run
+ * the image of deploy/image/ (ContainerImageIT runs that image as these manifests say).
+ */
 @EnableKubernetesMockClient(crud = true)
 class DeployManifestsTest {
     KubernetesClient client;
@@ -57,10 +65,42 @@ class DeployManifestsTest {
         client.resource(cron).create();
         for (var spec : List.of(job.getSpec().getTemplate().getSpec(), cron.getSpec().getJobTemplate().getSpec().getTemplate().getSpec())) {
             assertEquals("vccheck", spec.getServiceAccountName());
-            List<String> cmd = spec.getContainers().get(0).getCommand();
-            assertTrue(cmd.contains("scan") && cmd.contains("--kube") && cmd.contains("json"), cmd::toString);
+            Container c = spec.getContainers().get(0);
+            // The image's entrypoint runs the jar (deploy/image/Containerfile): a command here would replace it.
+            assertTrue(c.getCommand() == null || c.getCommand().isEmpty(), "arguments only, the image's entrypoint runs vccheck: " + c.getCommand());
+            List<String> args = c.getArgs();
+            assertTrue(args.get(0).equals("scan") && args.contains("--kube") && args.contains("json"), args::toString);
             assertTrue(spec.getSecurityContext().getRunAsNonRoot());
         }
         assertEquals("30 3 * * *", client.batch().v1().cronjobs().inNamespace("immich").withName("vccheck-health").get().getSpec().getSchedule());
+    }
+
+    /**
+     * The image that deploy/image/build.sh builds for this version, never pulled (there is no public copy), run as
+     * the image's user on a read-only root with only /tmp writable, as ContainerImageIT runs it.
+     */
+    @Test
+    void jobAndCronJobRunTheLocallyBuiltImageAsNobodyOnAReadOnlyRoot() throws Exception {
+        Job job = (Job) load("job.yaml").get(0);
+        CronJob cron = (CronJob) load("cronjob.yaml").get(0);
+        for (PodSpec spec : List.of(job.getSpec().getTemplate().getSpec(), cron.getSpec().getJobTemplate().getSpec().getTemplate().getSpec())) {
+            Container c = spec.getContainers().get(0);
+            assertEquals("vccheck:" + VersionProvider.version(), c.getImage(), "the tag deploy/image/build.sh gives this version");
+            assertEquals("IfNotPresent", c.getImagePullPolicy(), "a loaded image is used, never pulled");
+            assertEquals(65534L, spec.getSecurityContext().getRunAsUser());
+            assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
+            // The "restricted" Pod Security Standard (https://kubernetes.io/docs/concepts/security/pod-security-standards/),
+            // so the Job is admitted in a namespace that enforces it.
+            assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+            assertEquals(List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+            assertEquals("RuntimeDefault", spec.getSecurityContext().getSeccompProfile().getType());
+            VolumeMount tmp = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp")).findFirst().orElseThrow();
+            Volume v = spec.getVolumes().stream().filter(x -> x.getName().equals(tmp.getName())).findFirst().orElseThrow();
+            assertTrue(v.getEmptyDir() != null, "/tmp is an emptyDir: " + v);
+            assertEquals(List.of("/tmp"), c.getVolumeMounts().stream().map(VolumeMount::getMountPath).toList(), "nothing else is mounted (no ConfigMap with the jar)");
+            assertTrue(spec.getVolumes().stream().allMatch(x -> x.getConfigMap() == null && x.getSecret() == null), spec.getVolumes()::toString);
+            assertEquals("immich-cnpg-main-urls", c.getEnv().stream().filter(e -> e.getName().equals("DB_URL")).findFirst().orElseThrow()
+                    .getValueFrom().getSecretKeyRef().getName(), "the database URL from the Secret Immich uses");
+        }
     }
 }
