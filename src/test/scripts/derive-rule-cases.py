@@ -208,3 +208,145 @@ case("cross.immich-running", "all-stopped", both(DUAL, PV), no_sessions, "pgvect
      [("pass", "No Immich workload runs")])
 case("cross.immich-running", "sessions-unreadable", DUAL_TC, unavailable("pg.sessions", "permission denied for view pg_stat_activity"),
      "pgvectors-dual with pg_stat_activity unreadable, k8s-truecharts-crashloop", [("error", "could not verify: permission denied")])
+
+# --- PostgreSQL (bundles collected from real servers: pgvectors-dual = Immich 1.132.3 on pgvecto.rs with the dual
+# image; migrated = Immich 2.1.0 on VectorChord 0.4.3)
+
+
+def pg(path, value):
+    """Sets pg.<path> (dotted) to value; None deletes it."""
+    def f(d):
+        node = d["pg"]
+        keys = path.split(".")
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+        if value is None:
+            node.pop(keys[-1], None)
+        else:
+            node[keys[-1]] = value
+    return f
+
+
+def drop_available(ext):
+    return pg("extensions.available." + ext, None)
+
+
+def with_file(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+LEFTOVERS = with_file(os.path.join(ROOT, "pg.leftovers/migrated-leftovers/facts.json"))
+COLUMNS_REAL = with_file(os.path.join(ROOT, "pg.migration.state/columns-real-768/facts.json"))
+
+case("pg.migration.state", "not-an-immich-column", MIGRATED, seq(pg("embeddings.smart_search.type", "bytea"), pg("embeddings.smart_search.type_schema", "pg_catalog")),
+     "migrated with smart_search.embedding of type bytea", [("warn", "Cannot tell the migration state: smart_search.embedding is other")])
+
+case("pg.embedding.dimension", "no-dimension-no-rows", DUAL, seq(pg("embeddings.smart_search.dimension", None), pg("embeddings.smart_search.estimated_rows", 0)),
+     "pgvectors-dual with smart_search.embedding declared without a dimension and no rows", [("fail", "no row to measure")])
+case("pg.embedding.dimension", "face-768", MIGRATED, pg("embeddings.face_search.dimension", 768), "migrated with face_search.embedding vector(768)",
+     [("warn", "face_search.embedding has 768 dimensions")])
+case("pg.embedding.dimension", "no-smart-search", MIGRATED, pg("embeddings", {}), "migrated without the embedding tables (not Immich's database)", [("skip",)])
+
+case("pg.connect", "migrated", MIGRATED, None, "migrated as collected", [("pass", "Connected to immich on database:5432 as postgres (PostgreSQL 16.15)")])
+case("pg.version", "postgres-16-for-2.1", MIGRATED, None, "migrated as collected", [("pass", "PostgreSQL 16 suits Immich 2.1.0")])
+
+case("pg.primary", "standby", MIGRATED, pg("server.in_recovery", True), "migrated, connected to a standby (pg_is_in_recovery() true)",
+     [("fail", "is a standby (in recovery)", "Connect to the primary")])
+case("pg.primary", "writable", MIGRATED, None, "migrated as collected", [("pass", "writable primary")])
+
+case("pg.privileges", "not-owner", MIGRATED, seq(pg("role.name", "reader"), pg("role.superuser", False), pg("database.owned_by_current_user", False)),
+     "migrated, scanned as reader: not a superuser, not the database owner",
+     [("fail", "reader is neither a superuser nor the owner of immich", "ALTER DATABASE immich OWNER TO reader;"), ("warn", "reader is not a superuser")])
+case("pg.privileges", "superuser", MIGRATED, None, "migrated as collected", [("pass", "postgres is a superuser.")])
+
+case("pg.sessions", "none", DUAL, no_sessions, "pgvectors-dual with Immich's session closed", [("pass", "No other session is connected.")])
+case("pg.sessions", "unreadable", DUAL, unavailable("pg.sessions", "permission denied for view pg_stat_activity"),
+     "pgvectors-dual with pg_stat_activity unreadable", [("error", "could not verify: permission denied")])
+
+case("pg.vector.available", "missing", DUAL, drop_available("vector"), "pgvectors-dual on a server without pgvector",
+     [("fail", "pgvector (extension vector) is not available")])
+case("pg.vector.available", "available", MIGRATED, None, "migrated as collected", [("pass", "pgvector 0.8.0 is available.")])
+case("pg.vector.available", "target-without-vchord", DUAL, None, "pgvectors-dual for Immich 1.120.0 (no VectorChord yet)", [("skip",)], immich_version="1.120.0")
+
+case("pg.vector.version", "available-0.6", MIGRATED, seq(pg("extensions.available.vector.default_version", "0.6.0"), pg("extensions.installed.vector.version", "0.6.0")),
+     "migrated on a server whose pgvector is 0.6.0", [("fail", "pgvector 0.6.0 is too old")])
+case("pg.vector.version", "available-1.0", MIGRATED, pg("extensions.available.vector.default_version", "1.0.0"),
+     "migrated on a server offering pgvector 1.0.0 (0.8.0 installed)", [("fail", "pgvector 1.0.0 is outside >= 0.7.0, < 1.0.0"), ("warn", "0.8.0 is installed; 1.0.0")])
+case("pg.vector.version", "installed-0.7.4", MIGRATED, pg("extensions.installed.vector.version", "0.7.4"), "migrated with pgvector 0.7.4 installed, 0.8.0 available",
+     [("warn", "pgvector 0.7.4 is installed; 0.8.0", "ALTER EXTENSION vector UPDATE;")])
+case("pg.vector.version", "current", MIGRATED, None, "migrated as collected", [("pass", "pgvector 0.8.0")])
+case("pg.vector.version", "no-pgvector", DUAL, drop_available("vector"), "pgvectors-dual on a server without pgvector", [("skip",)])
+
+case("pg.vchord.available", "missing-on-pgvectors", DUAL, drop_available("vchord"),
+     "pgvectors-dual on a server without VectorChord (today the rule also adds the warn for the same cause: issue 12 item 9)",
+     [("fail", "the migration from pgvecto.rs needs it", "ghcr.io/immich-app/postgres:16-vectorchord0.4.3-pgvectors0.2.0"), ("warn", "prefers it over pgvector")])
+case("pg.vchord.available", "pgvector-path", MIGRATED,
+     seq(drop_available("vchord"), pg("extensions.installed.vchord", None), pg("indexes.clip_index.am", "hnsw"), pg("indexes.face_index.am", "hnsw")),
+     "migrated turned into a pgvector database (vchord gone, hnsw indexes)", [("warn", "prefers it over pgvector")])
+case("pg.vchord.available", "available", MIGRATED, None, "migrated as collected", [("pass", "VectorChord 0.4.3 is available.")])
+case("pg.vchord.available", "target-without-vchord", DUAL, None, "pgvectors-dual for Immich 1.120.0", [("skip",)], immich_version="1.120.0")
+
+case("pg.vchord.version", "downgraded", MIGRATED, pg("extensions.installed.vchord.version", "0.5.3"), "migrated with vchord 0.5.3 installed, the server offering 0.4.3",
+     [("fail", "the extension was downgraded")])
+case("pg.vchord.version", "update-available", MIGRATED, pg("extensions.installed.vchord.version", "0.3.0"), "migrated with vchord 0.3.0 installed, 0.4.3 available",
+     [("warn", "VectorChord 0.3.0 is installed; 0.4.3", "ALTER EXTENSION vchord UPDATE;")])
+case("pg.vchord.version", "current", MIGRATED, None, "migrated as collected", [("pass", "VectorChord 0.4.3 is within >=0.3 <0.6")])
+case("pg.vchord.version", "no-vchord", DUAL, drop_available("vchord"), "pgvectors-dual on a server without VectorChord", [("skip",)])
+
+case("pg.vchord.preload", "vectors-not-preloaded", DUAL,
+     seq(pg("preload", ["vchord.so"]), pg("preload_names", ["vchord"]), pg("settings.shared_preload_libraries", "vchord.so")),
+     "pgvectors-dual with shared_preload_libraries 'vchord.so' (vectors dropped from it too early)",
+     [("fail", "vectors is not preloaded", "ALTER SYSTEM SET shared_preload_libraries = 'vchord.so', 'vectors.so';")])
+case("pg.vchord.preload", "preloaded", MIGRATED, None, "migrated as collected", [("pass", "vchord is preloaded")])
+case("pg.vchord.preload", "no-vchord", DUAL, drop_available("vchord"), "pgvectors-dual on a server without VectorChord", [("skip",)])
+
+case("pg.vectors.version", "0.3-for-1.111", DUAL, pg("extensions.installed.vectors.version", "0.3.0"), "pgvectors-dual with pgvecto.rs 0.3.0, for Immich 1.111.0",
+     [("fail", "pgvecto.rs 0.3.0 is outside 0.2.x"), ("warn", "deprecated")], immich_version="1.111.0")
+case("pg.vectors.version", "deprecated", DUAL, None, "pgvectors-dual for Immich 2.1.0", [("warn", "deprecated and Immich 3.0 drops it")])
+case("pg.vectors.version", "leftover-after-migration", LEFTOVERS, None, "migrated-leftovers: vectors still installed, columns on vector",
+     [("pass", "The columns no longer use pgvecto.rs.")])
+case("pg.vectors.version", "migrated", MIGRATED, None, "migrated as collected (no pgvecto.rs)", [("skip",)])
+
+case("pg.extensions.required", "contrib-missing", MIGRATED, drop_available("cube"), "migrated on a server without cube", [("fail", "The server lacks cube")])
+case("pg.extensions.required", "non-superuser-without-earthdistance", MIGRATED,
+     seq(pg("role.superuser", False), pg("role.name", "immich"), pg("extensions.installed.earthdistance", None)),
+     "migrated, scanned as immich (not a superuser), earthdistance not created",
+     [("fail", "immich is not a superuser and cannot create cube/earthdistance", "CREATE EXTENSION IF NOT EXISTS earthdistance CASCADE;")])
+case("pg.extensions.required", "all-there", MIGRATED, None, "migrated as collected", [("pass", "cube, earthdistance, pg_trgm, unaccent and uuid-ossp are available.")])
+case("pg.extensions.required", "catalog-without-embeddings", MIGRATED,
+     seq(lambda d: d["pg"].pop("embeddings"), unavailable("pg.embeddings", "permission denied for table smart_search")),
+     "migrated with the embedding facts lost (unreadable): nothing to judge", [("skip",)])
+
+case("pg.indexes", "invalid", MIGRATED, pg("indexes.clip_index.valid", False), "migrated with clip_index invalid (a failed build)",
+     [("fail", "clip_index is invalid", "REINDEX INDEX clip_index;")])
+case("pg.indexes", "face-index-hnsw", MIGRATED, pg("indexes.face_index.am", "hnsw"), "migrated with face_index USING hnsw",
+     [("warn", "found clip_index vchordrq, face_index hnsw")])
+case("pg.indexes", "columns-real", COLUMNS_REAL, None, "columns-real-768 (no indexes to judge)", [("skip",)])
+
+case("pg.leftovers", "clean", MIGRATED, None, "migrated as collected", [("pass", "No pgvecto.rs leftovers.")])
+case("pg.leftovers", "before-the-migration", DUAL, None, "pgvectors-dual with --phase post", [("skip",)], phase="post")
+case("pg.leftovers", "vectors-the-only-preload-entry", MIGRATED,
+     seq(pg("preload", ["vectors.so"]), pg("preload_names", ["vectors"]), pg("settings.shared_preload_libraries", "vectors.so")),
+     "migrated with shared_preload_libraries 'vectors.so' only (pgvecto.rs's guide set it with ALTER SYSTEM): RESET, since SET to '' stops PostgreSQL",
+     [("warn", "ALTER SYSTEM RESET shared_preload_libraries;")])
+
+case("pg.upgrade-path", "typeorm-too-old", DUAL,
+     seq(pg("immich.kysely_migrations", {"exists": False}), pg("immich.typeorm_migrations.latest", "AddFaceSearchRelation1718486162779")),
+     "pgvectors-dual whose history stops at a TypeORM migration before 1.132", [("fail", "Invalid upgrade path", "Upgrade to Immich 1.132.3 first")])
+case("pg.upgrade-path", "direct", MIGRATED, None, "migrated as collected", [("pass", "allows a direct upgrade")])
+case("pg.upgrade-path", "target-1.120", DUAL, None, "pgvectors-dual for Immich 1.120.0 (TypeORM still there)", [("skip",)], immich_version="1.120.0")
+case("pg.upgrade-path", "history-unreadable", DUAL, unavailable("pg.immich.typeorm_migrations", "permission denied for table migrations"),
+     "pgvectors-dual with the migrations table unreadable", [("error", "could not verify: permission denied for table migrations")])
+
+case("pg.vector-extension-setting", "pgvectors-for-3", DUAL, pg("immich.db_vector_extension", "pgvecto.rs"),
+     "pgvectors-dual with DB_VECTOR_EXTENSION=pgvecto.rs, for Immich 3.0.0", [("fail", "not accepted by Immich 3.0.0"), ("warn", "keeps Immich off VectorChord")],
+     immich_version="3.0.0")
+case("pg.vector-extension-setting", "pgvector-pinned", MIGRATED, pg("immich.db_vector_extension", "pgvector"), "migrated with DB_VECTOR_EXTENSION=pgvector",
+     [("warn", "DB_VECTOR_EXTENSION=pgvector keeps Immich off VectorChord")])
+case("pg.vector-extension-setting", "vectorchord", MIGRATED, pg("immich.db_vector_extension", "vectorchord"), "migrated with DB_VECTOR_EXTENSION=vectorchord",
+     [("pass", "DB_VECTOR_EXTENSION=vectorchord.")])
+case("pg.vector-extension-setting", "unset", MIGRATED, None, "migrated, DB_VECTOR_EXTENSION not set", [("skip",)])
+case("cross.immich-running", "database-facts-lost", DUAL_TC,
+     seq(lambda d: d["pg"].pop("embeddings"), unavailable("pg.embeddings", "permission denied for table smart_search")),
+     "pgvectors-dual with the embedding facts lost (derived.pg_ok false), k8s-truecharts-crashloop", [("skip",)])
