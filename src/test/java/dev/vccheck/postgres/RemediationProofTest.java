@@ -50,14 +50,14 @@ class RemediationProofTest {
     private static final Pattern CONFIG = Pattern.compile("(?i)ALTER\\s+SYSTEM|shared_preload_libraries|Restart PostgreSQL");
 
     /** One state and the rule whose advice is followed; {@code after} is the status the rescan must show. */
-    private record Case(String rule, String after, String why) {
+    record Case(String rule, String after, String why) {
         static Case passes(String rule) {
             return new Case(rule, "pass", null);
         }
     }
 
     /** A server the advice can be run on: its URL, psql against it, and a restart that reports the log if it fails. */
-    private interface Server {
+    interface Server {
         String url(String db, String user);
 
         Psql psql(String db, String user, String script) throws Exception;
@@ -120,7 +120,7 @@ class RemediationProofTest {
      * Scans, runs every block of every non-pass finding of {@code c.rule} as printed, restarts where the advice
      * changes configuration (the start must succeed), rescans: the rule must end in {@code c.after}.
      */
-    private static void follow(Server s, String db, String user, String immich, Case c) throws Exception {
+    static void follow(Server s, String db, String user, String immich, Case c) throws Exception {
         TestServers.Scan before = scan(s, db, user, immich);
         List<JsonNode> findings = before.findings(c.rule()).stream()
                 .filter(f -> List.of("fail", "warn").contains(f.get("status").asText())).toList();
