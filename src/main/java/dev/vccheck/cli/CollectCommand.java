@@ -39,6 +39,8 @@ final class CollectCommand implements Callable<Integer> {
         ro.rules = rules;
         Engine engine = Engine.load(ro);
         Facts facts = Scanner.collect(() -> engine, targets, root.env, immichVersion);
+        var context = NextSteps.Context.of(targets.envFile, redact);
+        var steps = NextSteps.of(NextSteps.Context.collection(facts), context);   // before redaction, as in a scan
         dev.vccheck.facts.Redactor.apply(facts, redact);
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(facts.json()) + "\n";
         if (output == null) {
@@ -50,6 +52,8 @@ final class CollectCommand implements Callable<Integer> {
             Files.writeString(output, json);
             spec.commandLine().getErr().println("wrote facts bundle to " + output);
         }
+        NextSteps.lines(NextSteps.Context.collection(facts), steps).forEach(spec.commandLine().getErr()::println);
+        spec.commandLine().getErr().flush();
         boolean failed = facts.json().path("collection").findValues("status").stream().anyMatch(s -> s.asText().equals("error"));
         return failed ? ExitCode.INCOMPLETE.code : ExitCode.OK.code;
     }

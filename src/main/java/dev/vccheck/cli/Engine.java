@@ -86,6 +86,12 @@ final class Engine {
      */
     static int run(VcCheck root, picocli.CommandLine.Model.CommandSpec spec, RuleOptions ruleOptions, OutputOptions output,
                    java.util.function.Function<java.util.function.Supplier<Engine>, Facts> facts) throws java.io.IOException {
+        return run(root, spec, ruleOptions, output, facts, NextSteps.Context.NONE);
+    }
+
+    /** The same, with what the command line knows for the next steps of a target that could not be read. */
+    static int run(VcCheck root, picocli.CommandLine.Model.CommandSpec spec, RuleOptions ruleOptions, OutputOptions output,
+                   java.util.function.Function<java.util.function.Supplier<Engine>, Facts> facts, NextSteps.Context next) throws java.io.IOException {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         var targets = output.targets(root.terminal);
@@ -93,8 +99,9 @@ final class Engine {
         var engine = engine(ruleOptions);
         Facts f = facts.apply(engine);
         compat();   // read here, on this thread, while the rules may still be loading on theirs
+        var steps = NextSteps.of(NextSteps.Context.collection(f), next);   // before redaction: it hides what the choice needs
         dev.vccheck.facts.Redactor.apply(f, output.redact);
-        Report report = engine.get().analyze(f, opts, err, output.verbose);
+        Report report = engine.get().analyze(f, opts, err, output.verbose).withNextSteps(steps);
         return output.write(report, targets, out, err, root.terminal).code;
     }
 

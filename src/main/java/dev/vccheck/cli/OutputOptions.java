@@ -43,6 +43,9 @@ public final class OutputOptions {
     @Option(names = {"-v", "--verbose"}, description = "Timings and details on standard error; stack traces for internal errors.")
     boolean verbose;
 
+    /** The formats that show an unreachable target, its reason and next step, to a person. */
+    private static final List<String> HUMAN = List.of("text", "markdown", "html");
+
     record Target(Renderer renderer, Path file) {
     }
 
@@ -91,6 +94,11 @@ public final class OutputOptions {
                 }
                 if (!quiet) stderr.println("wrote " + t.renderer().format() + " report to " + t.file());
             }
+        }
+        // A report in a file, or JSON/JUnit on standard output, does not show a person why a target could not be
+        // read: say it on standard error, one line per target.
+        if (!quiet && targets.stream().noneMatch(t -> t.file() == null && HUMAN.contains(t.renderer().format()))) {
+            NextSteps.lines(report).forEach(stderr::println);
         }
         if (!quiet && targets.stream().noneMatch(t -> t.file() == null)) {
             var s = report.summary();

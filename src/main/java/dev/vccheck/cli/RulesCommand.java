@@ -92,7 +92,7 @@ final class RulesCommand implements Runnable {
             out.println("severity:   " + r.severity().id());
             out.println("phases:     " + String.join(", ", r.phases()));
             if (!r.tags().isEmpty()) out.println("tags:       " + String.join(", ", r.tags()));
-            if (r.when() != null) out.println("applies when: " + r.when().source());
+            if (r.when() != null) out.println("applies when: " + r.when().source() + (r.whenNot() == null ? "" : "\n  (otherwise skipped: " + r.whenNot().source() + ")"));
             if (!r.needs().isEmpty()) out.println("needs facts:  " + String.join(", ", r.needs()));
             if (r.collect() != null) out.println("own query:  " + (r.collect().sql() != null ? r.collect().sql() : r.collect().apiVersion() + " " + r.collect().kind()));
             out.println("\noutcomes (every matching non-pass outcome is reported; else the first matching pass):");

@@ -25,6 +25,7 @@ final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.collect(engine, targets, root.env, ruleOptions.immichVersion));
+        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.collect(engine, targets, root.env, ruleOptions.immichVersion),
+                NextSteps.Context.of(targets.envFile, output.redact));
     }
 }

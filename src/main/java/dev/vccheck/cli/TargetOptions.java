@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,20 @@ public final class TargetOptions {
 
     @Option(names = "--env-file", paramLabel = "PATH", description = "Immich's .env: DB_URL, or DB_HOSTNAME, DB_PORT, DB_USERNAME, DB_PASSWORD, DB_DATABASE_NAME; DB_SSL_MODE, DB_VECTOR_EXTENSION.")
     Path envFile;
+
+    @Option(names = "--docker", paramLabel = "CONTAINER", description = "Read the database with psql inside this container: "
+            + "'docker exec -i CONTAINER psql' (podman where docker is not on PATH). Immich's is immich_postgres. User and database from "
+            + "--env-file (DB_USERNAME, DB_DATABASE_NAME), else postgres and immich.")
+    String docker;
+
+    @Option(names = "--kube-exec", arity = "0..1", fallbackValue = "*", paramLabel = "CLUSTER", description = "Read the database with psql "
+            + "inside the CloudNativePG primary pod ('kubectl exec -i ... -c postgres -- psql'; implies --kube); name the Cluster when the "
+            + "namespace has several. Needs RBAC to create pods/exec, which the read-only Role in deploy/ does not grant.")
+    String kubeExec;
+
+    @Option(names = "--psql", paramLabel = "COMMAND", description = "Read the database through this command line, which must run psql "
+            + "(e.g. 'ssh db-host psql -U immich -d immich'). Split into words as a shell would, never run through one.")
+    String psql;
 
     @Option(names = "--kube", description = "Also look at the Kubernetes cluster (implied by --namespace, --context, --kubeconfig).")
     boolean kube;
@@ -45,7 +60,7 @@ public final class TargetOptions {
 
     /** The Kubernetes target, when asked for. */
     Optional<dev.vccheck.collect.kubernetes.KubeTarget> kubernetes() {
-        if (!kube && namespace == null && context == null && kubeconfig == null) return Optional.empty();
+        if (!kube && kubeExec == null && namespace == null && context == null && kubeconfig == null) return Optional.empty();
         var m = java.util.regex.Pattern.compile("(\\d+)([hd])").matcher(backupMaxAge.trim());
         if (!m.matches()) throw new UsageException("--backup-max-age must be hours or days, e.g. 24h or 7d; not '" + backupMaxAge + "'");
         int hours = Integer.parseInt(m.group(1)) * (m.group(2).equals("d") ? 24 : 1);
@@ -54,6 +69,63 @@ public final class TargetOptions {
         }
         if (kubeconfig != null && !Files.isReadable(kubeconfig)) throw new UsageException("--kubeconfig " + kubeconfig + ": no such file");
         return Optional.of(new dev.vccheck.collect.kubernetes.KubeTarget(kubeconfig, context, namespace, connectTimeout, hours));
+    }
+
+    /** Reading the database through psql: docker, kube-exec (the pod comes from the cluster facts) or psql. */
+    record ViaPsql(String kind, String argument, String user, String database, String vectorExtension) {
+    }
+
+    /** --docker, --kube-exec or --psql, checked (exit 2 for a conflict or a command line that does not split). */
+    Optional<ViaPsql> viaPsql() {
+        List<String> given = new java.util.ArrayList<>();
+        if (docker != null) given.add("--docker");
+        if (kubeExec != null) given.add("--kube-exec");
+        if (psql != null) given.add("--psql");
+        if (given.isEmpty()) return Optional.empty();
+        if (given.size() > 1) throw new UsageException(String.join(" and ", given) + " are alternatives: give one");
+        if (dbUrl != null) throw new UsageException(given.get(0) + " and --db-url are alternatives: give one");
+        if (connectTimeout < 1 || statementTimeout < 1) throw new UsageException("timeouts are whole seconds, at least 1");
+        String user = "postgres";
+        String database = "immich";
+        String ext = null;
+        if (envFile != null) {
+            Map<String, String> vars = envVars();
+            try {
+                Optional<PgTarget> t = PgTargets.fromImmichEnv(vars, "--env-file " + envFile);
+                if (t.isPresent() && vars.containsKey("DB_URL")) {
+                    user = t.get().user();
+                    database = t.get().database();
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--env-file " + envFile + ": " + e.getMessage());
+            }
+            if (vars.get("DB_USERNAME") != null && !vars.get("DB_USERNAME").isBlank()) user = vars.get("DB_USERNAME").strip();
+            if (vars.get("DB_DATABASE_NAME") != null && !vars.get("DB_DATABASE_NAME").isBlank()) database = vars.get("DB_DATABASE_NAME").strip();
+            if (vars.get("DB_VECTOR_EXTENSION") != null && !vars.get("DB_VECTOR_EXTENSION").isBlank()) ext = vars.get("DB_VECTOR_EXTENSION").strip();
+        }
+        if (docker != null) {
+            if (!docker.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) throw new UsageException("--docker '" + docker + "' is not a container name or id");
+            return Optional.of(new ViaPsql("docker", docker, user, database, ext));
+        }
+        if (psql != null) {
+            try {
+                if (dev.vccheck.collect.postgres.ShellWords.split(psql).isEmpty()) throw new IllegalArgumentException("the command is empty");
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--psql: " + e.getMessage());
+            }
+            return Optional.of(new ViaPsql("psql", psql, user, database, ext));
+        }
+        return Optional.of(new ViaPsql("kube-exec", kubeExec.equals("*") ? null : kubeExec, user, database, ext));
+    }
+
+    private Map<String, String> envVars() {
+        try {
+            return PgTargets.readEnvFile(envFile);
+        } catch (NoSuchFileException e) {
+            throw new UsageException("--env-file " + envFile + ": no such file");
+        } catch (IOException e) {
+            throw new UsageException("--env-file " + envFile + ": cannot read: " + e.getMessage());
+        }
     }
 
     /** The database target, or empty when none was given anywhere. */

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * {@code bittypmodin}/{@code bittypmodout}); casts to and from {@code real[]} so the migration's
  * {@code SET DATA TYPE} round trip really runs; access methods {@code hnsw}, {@code vchordrq} and {@code vectors}
  * built on {@code hashhandler}; preloadable {@code vchord.so} / {@code vectors.so} (copies of {@code lo.so}, which
- * has no {@code _PG_init}). Like the real ones, vchord and pgvecto.rs refuse to install unless preloaded, and vchord
+ * has no {@code _PG_init}), present only when the profile has the extension. Like the real ones, vchord and pgvecto.rs refuse to install unless preloaded, and vchord
  * needs pgvector's {@code halfvec} (pgvector 0.7 or newer).
  */
 public final class StandIns {
@@ -78,8 +78,11 @@ public final class StandIns {
                 schema = vectors
                 """, v -> vectorsScript());
         Path lo = lib.resolve("lo.so");
-        for (String so : List.of("vchord.so", "vectors.so")) {
-            Files.copy(lo, lib.resolve(so), StandardCopyOption.REPLACE_EXISTING);
+        // Only the libraries of the profile's extensions: an image without pgvecto.rs has no vectors.so, so
+        // preloading it there stops the server ("could not access file "$libdir/vectors""), as on a real one.
+        for (Map.Entry<String, List<String>> so : Map.of("vchord.so", p.vchord(), "vectors.so", p.vectors()).entrySet()) {
+            if (so.getValue().isEmpty()) Files.deleteIfExists(lib.resolve(so.getKey()));
+            else Files.copy(lo, lib.resolve(so.getKey()), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

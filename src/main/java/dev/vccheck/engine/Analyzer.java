@@ -148,11 +148,11 @@ public final class Analyzer {
         for (String src : sources(r)) {
             String status = facts.sourceStatus(src);
             if (status.equals("not-configured")) {
-                return one(r, "source", Status.SKIP, src.equals("postgres") ? "no database target given (use --db-url or --env-file)"
-                        : "no Kubernetes target given (use --kube)", start);
+                return one(r, "source", Status.SKIP, src.equals("postgres") ? "no database target given" : "no Kubernetes target given", start);
             }
             if (status.equals("error")) {
-                return one(r, "source", Status.ERROR, "could not verify: " + facts.sourceMessage(src), start);
+                observer.produced(r, "source");
+                return List.of(finding(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), Map.of(), List.of(), start).blockedBy(src));
             }
         }
         Map<String, String> unavailable = facts.unavailable();
@@ -177,7 +177,8 @@ public final class Analyzer {
         }
         try {
             if (r.when() != null && !r.when().test(act)) {
-                return one(r, WHEN, Status.SKIP, "not applicable: " + r.when().source(), start);
+                String why = r.whenNot() == null ? r.when().source() : r.whenNot().render(act);
+                return one(r, WHEN, Status.SKIP, "not applicable: " + why, start);
             }
             Map<String, Object> evidence = new LinkedHashMap<>();
             for (Map.Entry<String, Expr> e : r.evidence().entrySet()) {

@@ -54,6 +54,7 @@ public final class Redactor {
             Map<String, String> names = new LinkedHashMap<>();
             Map<String, Integer> counters = new LinkedHashMap<>();
             collect(doc, "/pg/connection/host", "host", names, counters, kinds);
+            collect(doc, "/collection/postgres/host", "host", names, counters, kinds);
             collect(doc, "/k8s/server", "host", names, counters, kinds);
             for (String p : List.of("/pg/connection/user", "/pg/role/name", "/pg/database/owner")) collect(doc, p, "user", names, counters, kinds);
             doc.at("/pg/role/member_of").forEach(n -> add(n.asText(), "user", names, counters, kinds));

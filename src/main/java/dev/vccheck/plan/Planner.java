@@ -38,24 +38,51 @@ public final class Planner {
         String psql = primary.isEmpty() ? "psql -d " + Quote.shell(db) : "kubectl exec -it -n " + Quote.shell(ns) + " " + Quote.shell(primary) + " -- psql " + Quote.shell(db);
         List<String> blockers = new ArrayList<>();
         for (Finding f : report.findings()) {
-            if (f.status() == Status.FAIL && f.counts() && !f.id().equals("pg.migration.state")) blockers.add(f.id() + ": " + f.message());
+            // The columns-real fail is the plan's own step 3; every other state failure (half migrated, a target
+            // release without VectorChord) blocks.
+            if (f.status() == Status.FAIL && f.counts() && !(f.id().equals("pg.migration.state") && state.equals("columns-real"))) {
+                blockers.add(f.id() + ": " + f.message());
+            }
         }
         String dim = dimension > 0 ? String.valueOf(dimension) : "DIMENSION";
-        // The current preload list, merged with what the path needs (entries kept, duplicates not added).
+        // The current preload list, merged with what the path needs (entries kept, duplicates not added). vectors is
+        // kept only where pgvecto.rs is on the server: a preloaded library that is missing stops PostgreSQL.
+        boolean vectorsOnServer = !doc.at("/pg/extensions/available/vectors").isMissingNode();
+        boolean vchordOnServer = !doc.at("/pg/extensions/available/vchord").isMissingNode();
         List<String> preload = new ArrayList<>();
-        doc.at("/pg/preload").forEach(n -> preload.add(n.asText()));
+        doc.at("/pg/preload").forEach(n -> {
+            if (vectorsOnServer || !isVectors(n.asText())) preload.add(n.asText());
+        });
         List<String> names = new ArrayList<>();
         doc.at("/pg/preload_names").forEach(n -> names.add(n.asText()));
+        List<String> withoutVectors = preload.stream().filter(e -> !isVectors(e)).toList();
+        List<String> namesWithoutVectors = names.stream().filter(n -> !n.equals("vectors")).toList();
+        boolean cnpg = cnpg(doc);
+        boolean truecharts = truecharts(doc);
+        String cluster = cnpgName(doc);
+        String targetSource = report.immich_version() == null ? "" : String.valueOf(report.immich_version().source());
+        if (state.equals("pgvectors") && "none".equals(report.migration().path()) && !targetSource.equals("version_history")) {
+            // A target release before v1.133 (given, or the image's) has no VectorChord: nothing to migrate to
+            // (pg.migration.state says so). version_history only tells where the database is, not where it is going.
+            blockers.add("Immich " + report.immich_version().value() + " has no VectorChord (it arrived in v1.133.0): there is no migration to plan for it; "
+                    + "plan again with the release you are going to (--immich-version).");
+            return new Plan(path, state, dimension, db, psql, blockers, List.of());
+        }
         boolean columnsReal = state.equals("columns-real");
         boolean done3 = state.equals("vchord-ready") || state.equals("migrated");
         List<Plan.Step> steps = new ArrayList<>();
         switch (path) {
             case "dual" -> {
-                steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
-                        List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
+                if (doc.at("/k8s/namespace").isMissingNode()) {
+                    steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
+                            List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
+                } else {
+                    addCnpgPrelude(steps, doc, ns);
+                }
                 steps.add(new Plan.Step("Preload both extensions and restart PostgreSQL", false, null,
-                        List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + merged(preload, names, "vchord", "vectors") + ";"),
-                                new Plan.Block("text", "Restart PostgreSQL."))));
+                        preloadBlocks(cnpg, truecharts, cluster, mergedList(preload, names, "vchord", "vectors"),
+                                "Restart PostgreSQL. ALTER SYSTEM writes postgresql.auto.conf, which survives an image switch and overrides postgresql.conf: "
+                                        + "remove vectors.so again before you switch to an image without pgvecto.rs (the cleanup step).")));
                 steps.add(new Plan.Step("Create VectorChord (as a superuser)", done3, done3 ? "vchord is installed" : null,
                         List.of(new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" (do not restart it meanwhile)",
@@ -66,30 +93,35 @@ public final class Planner {
                 steps.add(new Plan.Step("Update pgvector to 0.7 or newer (as a superuser)", false, null,
                         List.of(new Plan.Block("sql", "ALTER EXTENSION vector UPDATE;"))));
                 steps.add(new Plan.Step("Install VectorChord, preload it, restart, create it", done3, done3 ? "vchord is installed" : null,
-                        List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + merged(preload, names, "vchord") + ";"),
-                                new Plan.Block("text", "Restart PostgreSQL, then:"),
+                        concat(preloadBlocks(cnpg, truecharts, cluster, mergedList(preload, names, "vchord"), "Restart PostgreSQL, then:"),
                                 new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Remove DB_VECTOR_EXTENSION=pgvector from Immich's environment and start Immich", false, null, List.of()));
             }
             default -> {
-                boolean cnpg = path.equals("cnpg");
-                if (cnpg) addCnpgPrelude(steps, doc, ns);
-                steps.add(new Plan.Step("Step 1: write down the dimension (" + dim + ") and convert the columns to real[]" + (cnpg ? " on " + primary : ""),
+                boolean tc = path.equals("cnpg");
+                if (tc) addCnpgPrelude(steps, doc, ns);
+                steps.add(new Plan.Step("Step 1: write down the dimension (" + dim + ") and convert the columns to real[]" + (tc ? " on " + primary : ""),
                         columnsReal || done3, columnsReal || done3 ? "smart_search.embedding is " + doc.at("/pg/embeddings/smart_search/formatted").asText("not vectors.vector") : null,
                         List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step1()))));
-                if (cnpg) {
+                if (tc) {
                     steps.add(new Plan.Step("Switch the cluster to VectorChord (TrueCharts values, in Git when Flux or Argo CD manage it)", false, null,
                             List.of(new Plan.Block("yaml", "cnpg:\n  main:\n    type: vectorchord\n"),
                                     new Plan.Block("text", "The rolling update usually makes " + ns + "'s -2 instance the primary; delete a crash-looping instance and scale Immich to 0 again."))));
                 } else {
-                    steps.add(new Plan.Step("Step 2: install VectorChord (pgvecto.rs can go), preload vchord.so, restart PostgreSQL", done3, null, List.of(
-                            new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + merged(preload, names, "vchord") + ";"))));
+                    // pgvecto.rs goes in this step, so vectors.so leaves the list: once it is uninstalled a preloaded
+                    // vectors.so stops PostgreSQL from starting (Immich #18432).
+                    steps.add(new Plan.Step("Step 2: install VectorChord (pgvecto.rs can go), preload vchord.so without vectors.so, restart PostgreSQL", done3, null,
+                            preloadBlocks(cnpg, truecharts, cluster, mergedList(withoutVectors, namesWithoutVectors, "vchord"),
+                                    (vchordOnServer ? "Restart PostgreSQL." : "Run this on the current image, then stop PostgreSQL, switch to the image with VectorChord "
+                                            + "and start it there (this image has no vchord.so: do not restart it in between).")
+                                            + " ALTER SYSTEM writes postgresql.auto.conf, which survives an image switch and overrides postgresql.conf: a vectors.so "
+                                            + "left there stops PostgreSQL from starting once pgvecto.rs is uninstalled.")));
                 }
                 steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + dim + ")", done3, done3 ? "migration state " + state : null,
                         List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step3(dim)))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state.equals("migrated"), null, List.of()));
                 steps.add(cleanup(db));
-                if (cnpg) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
+                if (tc) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
             }
         }
         return new Plan(path, state, dimension, db, psql, blockers, steps);
@@ -120,15 +152,77 @@ public final class Planner {
     private static Plan.Step cleanup(String db) {
         return new Plan.Step("After Immich reindexed: remove pgvecto.rs leftovers (as a superuser); later, after installing a newer VectorChord, update it and rebuild the indexes",
                 false, null, List.of(new Plan.Block("sql",
-                        "DROP EXTENSION IF EXISTS vectors;\nDROP SCHEMA IF EXISTS vectors;\nALTER DATABASE " + Quote.ident(db) + " SET search_path TO \"$user\", public;"),
-                new Plan.Block("text", "Remove vectors from shared_preload_libraries and restart. Then check: vccheck scan --phase post. After a later VectorChord upgrade:"),
+                        "DROP EXTENSION IF EXISTS vectors;\nDROP SCHEMA IF EXISTS vectors;"),
+                new Plan.Block("text", "Remove vectors from shared_preload_libraries and restart, before uninstalling pgvecto.rs (postgresql.auto.conf survives an image switch). "
+                        + "Leave the database's search_path alone: Immich sets it itself. Then check: vccheck scan --phase post. After a later VectorChord upgrade:"),
                 new Plan.Block("sql", "ALTER EXTENSION vchord UPDATE;\nREINDEX INDEX face_index;\nREINDEX INDEX clip_index;")));
     }
 
     /** The existing entries plus the libraries not yet in them, as ALTER SYSTEM's list of literals. */
     static String merged(List<String> preload, List<String> names, String... needed) {
+        return Quote.literalList(mergedList(preload, names, needed));
+    }
+
+    static List<String> mergedList(List<String> preload, List<String> names, String... needed) {
         List<String> out = new ArrayList<>(preload);
         for (String n : needed) if (!names.contains(n)) out.add(n + ".so");
-        return Quote.literalList(out);
+        return out;
+    }
+
+    private static boolean isVectors(String entry) {
+        return entry.matches("(.*/)?vectors(\\.so)?");
+    }
+
+    /**
+     * CloudNativePG runs the database: a Cluster in the cluster facts, or from the catalog alone its WAL archiver
+     * (archive_command '/controller/manager ...') or its streaming_replica role. Same signals as derived.cnpg in
+     * rules/postgres/00-state.yaml.
+     */
+    static boolean cnpg(JsonNode doc) {
+        if (doc.at("/k8s/cnpg/clusters").size() > 0) return true;
+        if (doc.at("/pg/server/archive_program").asText("").equals("/controller/manager")) return true;
+        for (JsonNode r : doc.at("/pg/roles_present")) if (r.asText().equals("streaming_replica")) return true;
+        return false;
+    }
+
+    /** TrueCharts' immich chart: workloads labelled app.kubernetes.io/name=immich, or a Cluster named <release>-cnpg-main. */
+    static boolean truecharts(JsonNode doc) {
+        for (JsonNode w : doc.at("/k8s/workloads")) if (w.at("/labels/app.kubernetes.io~1name").asText("").equals("immich")) return true;
+        for (var it = doc.at("/k8s/cnpg/clusters").fieldNames(); it.hasNext(); ) if (it.next().endsWith("-cnpg-main")) return true;
+        return false;
+    }
+
+    private static String cnpgName(JsonNode doc) {
+        var it = doc.at("/k8s/cnpg/clusters").fieldNames();
+        if (it.hasNext()) return it.next();
+        String n = doc.at("/pg/settings/cluster_name").asText("");
+        return n.isEmpty() ? "CLUSTER" : n;
+    }
+
+    /** ALTER SYSTEM and a restart; on CloudNativePG (which disables ALTER SYSTEM) the Cluster spec instead. */
+    private static List<Plan.Block> preloadBlocks(boolean cnpg, boolean truecharts, String cluster, List<String> list, String after) {
+        if (cnpg) {
+            StringBuilder y = new StringBuilder("spec:\n  postgresql:\n    shared_preload_libraries:\n");
+            for (String e : list) y.append("      - ").append(e).append('\n');
+            List<Plan.Block> out = new ArrayList<>(List.of(new Plan.Block("text", "CloudNativePG does not allow ALTER SYSTEM: set the list in the Cluster " + cluster
+                            + " (in Git when Flux or Argo CD manage it); the operator restarts the instances."),
+                    new Plan.Block("yaml", y.toString())));
+            if (truecharts) {
+                // TrueCharts renders the Cluster: its values key cnpg.<name>.cluster.preloadLibraries (research/kubernetes.md §2.2).
+                StringBuilder v = new StringBuilder("cnpg:\n  main:\n    cluster:\n      preloadLibraries:\n");
+                for (String e : list) v.append("        - ").append(e).append('\n');
+                out.add(new Plan.Block("text", "With the TrueCharts chart, set it in the chart's values instead:"));
+                out.add(new Plan.Block("yaml", v.toString()));
+            }
+            return out;
+        }
+        return List.of(new Plan.Block("sql", "ALTER SYSTEM SET shared_preload_libraries = " + Quote.literalList(list) + ";"),
+                new Plan.Block("text", after));
+    }
+
+    private static List<Plan.Block> concat(List<Plan.Block> a, Plan.Block... b) {
+        List<Plan.Block> out = new ArrayList<>(a);
+        out.addAll(List.of(b));
+        return out;
     }
 }

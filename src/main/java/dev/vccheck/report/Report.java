@@ -1,5 +1,6 @@
 package dev.vccheck.report;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -18,7 +19,29 @@ public record Report(
         ImmichVersion immich_version,
         Migration migration,
         Summary summary,
-        List<Finding> findings) {
+        List<Finding> findings,
+        @JsonIgnore Map<String, NextStep> next_steps) {
+
+    public Report(String schema, Tool tool, String generated_at, Map<String, Object> target, Map<String, Object> redaction,
+                  ImmichVersion immich_version, Migration migration, Summary summary, List<Finding> findings) {
+        this(schema, tool, generated_at, target, redaction, immich_version, migration, summary, findings, Map.of());
+    }
+
+    /** With the next step per target (postgres, kubernetes) that could not be read; the command line decides them. */
+    public Report withNextSteps(Map<String, NextStep> steps) {
+        return new Report(schema, tool, generated_at, target, redaction, immich_version, migration, summary, findings, Map.copyOf(steps));
+    }
+
+    /** Every target, and for one that could not be read: why, the next step and the checks that needed it. */
+    public List<TargetStatus> targetStatuses() {
+        return TargetStatus.of(this);
+    }
+
+    /** The findings not listed with an unreachable target (those are shown once, with their target). */
+    public List<Finding> unblockedFindings() {
+        List<TargetStatus> ts = targetStatuses();
+        return findings.stream().filter(f -> ts.stream().noneMatch(t -> t.blocked().contains(f))).toList();
+    }
 
     public static final String SCHEMA_ID = "vccheck.report/v1";
 

@@ -105,7 +105,7 @@ public final class Compatibility {
         return new Compatibility(newest, rows);
     }
 
-    /** Is this a version --immich-version accepts (X.Y.Z, optional v prefix and pre-release)? */
+    /** Is this a target Immich version the command line accepts (X.Y.Z, optional v prefix and pre-release)? */
     public static boolean isVersion(String v) {
         return VERSION.matcher(v).matches();
     }

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A compiled rule. {@code source} says which collector's facts it needs; {@code when} decides applicability
- * (false gives {@code skip}); outcomes are evaluated in order and every matching non-pass outcome is reported.
+ * (false gives {@code skip}, explained by {@code whenNot}, a sentence for users, when the rule has one); outcomes are evaluated in order and every matching non-pass outcome is reported.
  */
 public record Rule(
         String id,
@@ -16,6 +16,7 @@ public record Rule(
         List<String> tags,
         Status severity,
         Expr when,
+        Template whenNot,
         List<String> needs,
         Collect collect,
         Map<String, Expr> evidence,

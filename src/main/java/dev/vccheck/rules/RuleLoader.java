@@ -31,7 +31,7 @@ public final class RuleLoader {
     private static final Set<String> META_KEYS = Set.of("name", "description", "version");
     private static final Set<String> DERIVE_KEYS = Set.of("name", "description", "expr");
     private static final Set<String> RULE_KEYS = Set.of("id", "title", "description", "source", "phases", "tags",
-            "severity", "when", "needs", "collect", "evidence", "outcomes", "references");
+            "severity", "when", "when_not", "needs", "collect", "evidence", "outcomes", "references");
     private static final Set<String> OUTCOME_KEYS = Set.of("pass", "warn", "fail", "error", "skip", "message", "remediation");
     private static final Set<String> REMEDIATION_KEYS = Set.of("kind", "title", "text", "when");
     private static final Set<String> COLLECT_KEYS = Set.of("sql", "apiVersion", "kind", "labelSelector");
@@ -219,6 +219,10 @@ public final class RuleLoader {
             else doc.error(m.get("severity").getValueNode(), "severity must be fail or warn, not '" + sev + "'");
         }
         Expr when = condition(env, doc, m.get("when"));
+        // The sentence a skipped rule's finding shows instead of its raw condition (a template, like a message).
+        NodeTuple wn = m.get("when_not");
+        Template whenNot = wn == null ? null : template(env, doc, wn.getValueNode(), "when_not");
+        if (wn != null && when == null) doc.error(wn.getKeyNode(), what + " has when_not but no when");
         List<String> needs = doc.stringList(m, "needs", what);
         if (needs != null) {
             for (int i = 0; i < needs.size(); i++) {
@@ -259,7 +263,7 @@ public final class RuleLoader {
         }
         List<String> refs = doc.stringList(m, "references", what);
         if (doc.issues.size() > before) return null;
-        return new Rule(id, title, description, source, List.copyOf(phases), tags == null ? List.of() : tags, severity, when,
+        return new Rule(id, title, description, source, List.copyOf(phases), tags == null ? List.of() : tags, severity, when, whenNot,
                 needs == null ? List.of() : needs, collect, evidence, outcomes, refs == null ? List.of() : refs, file, doc.pos(rn));
     }
 

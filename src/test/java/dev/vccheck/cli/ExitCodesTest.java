@@ -85,6 +85,20 @@ class ExitCodesTest {
         }
     }
 
+    /** A bundle saved before causes were recorded: the reason still shows once, with the checks that needed the database. */
+    @Test
+    void threeAndTheReasonOnceForAnOldBundleWithoutACause(@TempDir Path dir) throws Exception {
+        Cli.Result r = Cli.run("analyze", bundle("unreachable").toString(), "--format", "text");
+        assertEquals(3, r.exit(), r::toString);
+        assertEquals(1, r.out().split("connection refused: 127.0.0.1:1", -1).length - 1, r::toString);
+        assertTrue(r.out().matches("(?s).*\\n  \\d+ checks need the database: [^\\n]*pg\\.connect[^\\n]*\\n.*"), r::toString);
+        assertFalse(r.out().contains("next step"), "no cause recorded, no next step guessed\n" + r);
+        Path out = dir.resolve("r.txt");
+        Cli.Result file = Cli.run("analyze", bundle("unreachable").toString(), "-o", out.toString());
+        assertEquals(3, file.exit(), file::toString);
+        assertTrue(file.err().contains("cannot read the database (postgresql://"), file::toString);
+    }
+
     @Test
     void oneBeatsThree() {
         // A failing finding and an error together: the gate failure wins.

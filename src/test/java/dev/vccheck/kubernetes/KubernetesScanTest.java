@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** vccheck scan --kube against fabric8's mock API server in CRUD mode, loaded with the shared fixtures. */
@@ -190,7 +191,13 @@ class KubernetesScanTest {
         dev.vccheck.demo.ImmichDatabase.create(pg, db, dev.vccheck.demo.ImmichDatabase.Spec.of(dev.vccheck.demo.ImmichDatabase.State.PGVECTORS));
         Scan s = scan("--db-url", dev.vccheck.postgres.TestServers.url(pg, db, "postgres"));
         String psql = "kubectl exec -it -n immich immich-cnpg-main-2 -- psql " + db;
-        assertEquals("on the primary: " + psql, s.finding("pg.vchord.preload").at("/remediation/0/title").asText(), s::out);
+        // CloudNativePG disables ALTER SYSTEM: the preload fix is the Cluster spec (and the TrueCharts values), not SQL.
+        JsonNode preload = s.finding("pg.vchord.preload");
+        assertEquals("yaml", preload.at("/remediation/0/kind").asText(), s::out);
+        assertTrue(preload.at("/remediation/0/title").asText().contains("in the Cluster immich-cnpg-main"), s::out);
+        assertTrue(preload.at("/remediation/0/text").asText().contains("shared_preload_libraries:\n      - vectors.so\n      - vchord.so"), s::out);
+        assertTrue(preload.at("/remediation/1/text").asText().contains("preloadLibraries:"), s::out);
+        assertFalse(preload.get("remediation").toString().contains("ALTER SYSTEM SET"), s::out);
         assertEquals("pass", s.statuses().get("cross.primary"), s::out);
         assertEquals("Run the SQL of the PostgreSQL findings on immich-cnpg-main-2: " + psql, s.finding("cross.primary").get("message").asText());
         assertEquals("fail", s.statuses().get("cross.immich-running"), s::out);
@@ -263,6 +270,13 @@ class KubernetesScanTest {
         assertEquals(3, r.exit(), r::toString);
         JsonNode report = new ObjectMapper().readTree(r.out());
         assertTrue(report.at("/target/kubernetes/message").asText().startsWith("cannot reach the Kubernetes API"), r::toString);
+        assertEquals("refused", report.at("/target/kubernetes/cause").asText(), r::toString);
         assertTrue(seconds < 20, "took " + seconds + " s");
+        // The JSON report shows no person why: standard error does, with the command that shows whether the cluster answers.
+        assertTrue(r.err().matches("(?s).*cannot read the Kubernetes cluster \\(kube://[^)]*/immich\\): cannot reach the Kubernetes API: [^\n]* — next: "
+                + "kubectl --context \\S+ get pods -n immich\n.*"), r::toString);
+        Cli.Result text = Cli.run("scan", "--kubeconfig", cfg.toString(), "--format", "text", "--connect-timeout", "2");
+        assertTrue(text.out().contains("CANNOT READ THE KUBERNETES CLUSTER") && text.out().contains(" checks need the Kubernetes cluster: k8s.access, ")
+                && !text.out().contains("could not verify"), text::toString);
     }
 }

@@ -99,7 +99,170 @@ class ConnectionFailuresTest {
     @Test
     void unknownHost() throws Exception {
         String msg = connectError(scan("postgresql://immich@no-such-host.invalid:5432/immich"));
-        assertEquals("cannot resolve host 'no-such-host.invalid' (DNS): check the host name", msg);
+        assertEquals("cannot resolve host 'no-such-host.invalid' (DNS)", msg);
+    }
+
+    private static Cli.Result run(Map<String, String> env, String... args) {
+        Cli.Result r = Cli.runWithEnv(false, env, args);
+        OUTPUTS.add(r.out());
+        OUTPUTS.add(r.err());
+        return r;
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) n++;
+        return n;
+    }
+
+    /**
+     * Immich's default docker compose .env names the host 'database', a compose service that resolves only inside
+     * the compose network. The human reports say so once, with the exact command that scans through the container,
+     * and list the checks that could not run on one line; JSON keeps one finding per rule.
+     */
+    @Test
+    void immichsDefaultEnvFileGetsTheDockerCommandLine(@TempDir Path dir) throws Exception {
+        Path env = dir.resolve(".env");
+        Files.writeString(env, "# Immich's example.env\nUPLOAD_LOCATION=./library\nDB_DATA_LOCATION=./postgres\nIMMICH_VERSION=release\n"
+                + "DB_PASSWORD=" + PASSWORD + "\nDB_USERNAME=postgres\nDB_DATABASE_NAME=immich\nDB_HOSTNAME=database\n");
+        String command = "./vccheck scan --docker immich_postgres --env-file " + env;
+        Cli.Result json = run(Map.of(), "scan", "--env-file", env.toString(), "--format", "json", "--connect-timeout", "2");
+        assertEquals(3, json.exit(), json::toString);
+        JsonNode report = new ObjectMapper().readTree(json.out());
+        assertEquals("dns", report.at("/target/postgres/cause").asText(), json::toString);
+        assertEquals("database", report.at("/target/postgres/host").asText(), json::toString);
+        // JSON: one finding per rule, as every run (a CI dashboard sees the same test cases).
+        List<String> ids = new ArrayList<>();
+        List<String> blocked = new ArrayList<>();
+        for (JsonNode f : report.get("findings")) {
+            ids.add(f.get("id").asText());
+            if (f.get("status").asText().equals("error")) {
+                assertEquals("could not verify: cannot resolve host 'database' (DNS)", f.get("message").asText(), f::toString);
+                blocked.add(f.get("id").asText());
+            }
+        }
+        List<String> every = Cli.run("rules", "list").out().lines().skip(1).map(l -> l.split("\\s+")[0]).filter(x -> x.contains(".")).sorted().toList();
+        assertEquals(every, ids.stream().sorted().toList(), "one finding per rule");
+        assertTrue(blocked.size() >= 15 && blocked.contains("pg.version") && blocked.contains("pg.connect"), blocked::toString);
+        String needs = blocked.size() + " checks need the database: ";
+        assertTrue(json.err().contains("cannot read the database (postgresql://postgres@database:5432/immich): cannot resolve host 'database' (DNS) — next: " + command),
+                "JSON on standard output shows no person the reason: standard error does\n" + json);
+
+        Cli.Result text = run(Map.of(), "scan", "--env-file", env.toString(), "--format", "text", "--connect-timeout", "2");
+        assertEquals(3, text.exit(), text::toString);
+        assertEquals(1, count(text.out(), "cannot resolve host 'database' (DNS)"), text::toString);
+        assertEquals(0, count(text.out(), "could not verify"), text::toString);
+        assertTrue(text.out().contains("CANNOT READ THE DATABASE  postgresql://postgres@database:5432/immich\n"), text::toString);
+        assertTrue(text.out().contains("\n        " + command + "\n"), text::toString);
+        assertTrue(text.out().contains(needs + String.join(", ", blocked) + "\n"), text::toString);
+        assertFalse(text.err().contains("cannot read the database"), "the text report on standard output already says it\n" + text);
+
+        Cli.Result md = run(Map.of(), "scan", "--env-file", env.toString(), "--format", "markdown", "--connect-timeout", "2");
+        assertEquals(3, md.exit(), md::toString);
+        assertEquals(1, count(md.out(), "cannot resolve host 'database' (DNS)"), md::toString);
+        assertEquals(0, count(md.out(), "could not verify"), md::toString);
+        assertTrue(md.out().contains("```sh\n" + command + "\n```"), md::toString);
+        assertTrue(md.out().contains(needs), md::toString);
+
+        Path html = dir.resolve("out/report.html");
+        Cli.Result h = run(Map.of(), "scan", "--env-file", env.toString(), "-o", html.toString(), "--connect-timeout", "2");
+        assertEquals(3, h.exit(), h::toString);
+        String page = Files.readString(html);
+        OUTPUTS.add(page);
+        assertEquals(1, count(page, "cannot resolve host &#39;database&#39; (DNS)"), page);
+        assertEquals(0, count(page, "could not verify"), page);
+        assertTrue(page.contains("<pre><code>" + command + "</code></pre>"), page);
+        assertTrue(page.contains(needs), page);
+        // The report went to a file: standard error still says which target failed, why, and what next, on one line.
+        assertEquals(1, count(h.err(), "cannot read the database"), h::toString);
+        assertTrue(h.err().contains("cannot read the database (postgresql://postgres@database:5432/immich): cannot resolve host 'database' (DNS) — next: " + command + "\n"), h::toString);
+    }
+
+    /**
+     * --redact all hides the host name, but the step is chosen before redaction: still the docker command, with the
+     * .env file's own name only (its folder may name the user). collect says the same on standard error.
+     */
+    @Test
+    void redactedReportsKeepTheStepButNotTheNames(@TempDir Path dir) throws Exception {
+        Path env = dir.resolve("immich.env");
+        Files.writeString(env, "DB_HOSTNAME=database\nDB_PASSWORD=" + PASSWORD + "\n");
+        Path md = dir.resolve("r.md");
+        Cli.Result r = run(Map.of(), "scan", "--env-file", env.toString(), "--redact", "all", "-o", md.toString(), "--connect-timeout", "2");
+        assertEquals(3, r.exit(), r::toString);
+        String report = Files.readString(md);
+        OUTPUTS.add(report);
+        assertTrue(report.contains("cannot resolve host 'host-1' (DNS)") && report.contains("```sh\n./vccheck scan --docker immich_postgres --env-file immich.env\n```"), report);
+        assertFalse(report.contains("'database'") || report.contains(dir.toString()), report);
+        assertTrue(r.err().contains("(postgresql://postgres@host-1:5432/immich): cannot resolve host 'host-1' (DNS) — next: ./vccheck scan --docker immich_postgres --env-file immich.env\n"), r::toString);
+        Cli.Result c = run(Map.of(), "collect", "--env-file", env.toString(), "-o", dir.resolve("b.json").toString(), "--connect-timeout", "2");
+        assertEquals(3, c.exit(), c::toString);
+        assertTrue(c.err().contains("cannot read the database (postgresql://postgres@database:5432/immich): cannot resolve host 'database' (DNS) — next: "
+                + "./vccheck scan --docker immich_postgres --env-file " + env + "\n"), c::toString);
+    }
+
+    @Test
+    void refusedSaysThePortIsNotPublished() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Cli.Result r = run(Map.of(), "scan", "--db-url", "postgresql://immich@127.0.0.1:" + port + "/immich", "--format", "text", "--connect-timeout", "2");
+        assertEquals(3, r.exit(), r::toString);
+        assertTrue(r.out().contains("Immich's docker compose file does not publish the database's port 5432"), r::toString);
+        assertTrue(r.out().contains("\n        ./vccheck scan --docker immich_postgres\n"), r::toString);
+        Cli.Result json = scan("postgresql://immich@127.0.0.1:" + port + "/immich");
+        JsonNode report = new ObjectMapper().readTree(json.out());
+        assertEquals("refused", report.at("/target/postgres/cause").asText());
+        assertEquals(port, report.at("/target/postgres/port").asInt());
+    }
+
+    /** A refused login names where the password came from, never the password. */
+    @Test
+    void aRefusedLoginNamesThePasswordsSource(@TempDir Path dir) throws Exception {
+        Path env = dir.resolve("immich.env");
+        Files.writeString(env, "DB_HOSTNAME=127.0.0.1\nDB_PORT=" + server.port() + "\nDB_USERNAME=immich\nDB_PASSWORD=wrong-" + PASSWORD + "\nDB_SSL_MODE=disable\n");
+        Cli.Result r = run(Map.of(), "scan", "--env-file", env.toString(), "--format", "text");
+        assertEquals(3, r.exit(), r::toString);
+        assertTrue(r.out().contains("The password came from DB_PASSWORD in " + env + " (not shown here)."), r::toString);
+        Cli.Result json = run(Map.of(), "scan", "--env-file", env.toString(), "--format", "json");
+        assertEquals("auth", new ObjectMapper().readTree(json.out()).at("/target/postgres/cause").asText(), json::toString);
+        assertEquals(".env", new ObjectMapper().readTree(json.out()).at("/target/postgres/password_source").asText(), json::toString);
+        assertTrue(json.err().contains("cannot read the database (postgresql://immich@127.0.0.1:" + server.port() + "/immich): authentication failed"), json::toString);
+
+        Cli.Result pg = run(Map.of("PGHOST", "127.0.0.1", "PGPORT", String.valueOf(server.port()), "PGUSER", "immich", "PGDATABASE", "immich",
+                "PGSSLMODE", "disable", "PGPASSWORD", "wrong-" + PASSWORD), "scan", "--format", "text");
+        assertEquals(3, pg.exit(), pg::toString);
+        assertTrue(pg.out().contains("The password came from PGPASSWORD in the environment (not shown here)."), pg::toString);
+
+        Path pgpass = dir.resolve("pgpass");
+        Files.writeString(pgpass, "*:*:*:immich:wrong-" + PASSWORD + "\n");
+        Cli.Result file = run(Map.of("PGHOST", "127.0.0.1", "PGPORT", String.valueOf(server.port()), "PGUSER", "immich", "PGDATABASE", "immich",
+                "PGSSLMODE", "disable", "PGPASSFILE", pgpass.toString()), "scan", "--format", "text");
+        assertEquals(3, file.exit(), file::toString);
+        assertTrue(file.out().contains("The password came from the .pgpass file (PGPASSFILE, or ~/.pgpass) (not shown here)."), file::toString);
+
+        Cli.Result url = scan("postgresql://immich:wrong-" + PASSWORD + "@127.0.0.1:" + server.port() + "/immich?sslmode=disable");
+        assertEquals("URL", new ObjectMapper().readTree(url.out()).at("/target/postgres/password_source").asText(), url::toString);
+    }
+
+    /** A Kubernetes service name resolves only inside the cluster: scan through the pod, or port-forward. */
+    @Test
+    void aKubernetesServiceNameFromOutsideTheCluster(@TempDir Path dir) throws Exception {
+        Cli.Result r = run(Map.of(), "scan", "--db-url", "postgresql://immich@immich-cnpg-rw.photos.svc.cluster.local:5432/immich",
+                "--format", "text", "--connect-timeout", "2");
+        assertEquals(3, r.exit(), r::toString);
+        assertTrue(r.out().contains("cannot resolve host 'immich-cnpg-rw.photos.svc.cluster.local' (DNS)"), r::toString);
+        assertTrue(r.out().contains("\n        ./vccheck scan --kube -n photos --kube-exec\n"
+                + "        kubectl port-forward -n photos svc/immich-cnpg-rw 15432:5432\n"
+                + "        ./vccheck scan --db-url postgresql://immich@127.0.0.1:15432/immich\n"), r::toString);
+        assertFalse(r.out().contains("--docker"), r::toString);
+
+        Path env = dir.resolve(".env");
+        Files.writeString(env, "DB_HOSTNAME=immich-postgresql.photos\nDB_PASSWORD=" + PASSWORD + "\n");
+        Cli.Result shortName = run(Map.of(), "scan", "--env-file", env.toString(), "-o", dir.resolve("r.md").toString(), "--connect-timeout", "2");
+        assertEquals(3, shortName.exit(), shortName::toString);
+        assertTrue(shortName.err().contains("cannot resolve host 'immich-postgresql.photos' (DNS) — next: ./vccheck scan --kube -n photos --kube-exec --env-file " + env),
+                shortName::toString);
     }
 
     @Test

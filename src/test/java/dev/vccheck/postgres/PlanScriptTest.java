@@ -5,6 +5,7 @@ import dev.vccheck.demo.EmbeddedServer;
 import dev.vccheck.demo.ImmichDatabase;
 import dev.vccheck.demo.ImmichDatabase.Spec;
 import dev.vccheck.demo.ImmichDatabase.State;
+import dev.vccheck.demo.StandIns;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,4 +128,66 @@ class PlanScriptTest {
         }
     }
 
+    @Test
+    void theManualPathsStep2LeavesVectorsSoOutSoTheServerStartsWithoutPgvectors() throws Exception {
+        // Step 2's title says pgvecto.rs can go; the list it sets must not keep vectors.so, or PostgreSQL does not
+        // start once pgvecto.rs is uninstalled (Immich #18432: postgresql.auto.conf survives the image switch).
+        StandIns.Profile before = StandIns.Profile.of("0.7.4, 0.8.0", "0.4.3", "0.2.0");
+        StandIns.Profile after = StandIns.Profile.of("0.7.4, 0.8.0", "0.4.3", "");
+        try (EmbeddedServer s = TestServers.start(16, before, "vectors.so")) {
+            String db = "immich";
+            ImmichDatabase.create(s, db, Spec.of(State.PGVECTORS).dimension(768));
+            Cli.Result r = Cli.run("plan", "--db-url", TestServers.url(s, db, "postgres"), "--path", "manual", "--immich-version", "2.1.0");
+            assertEquals(0, r.exit(), r::toString);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("ALTER SYSTEM SET shared_preload_libraries = [^;]*;").matcher(r.out());
+            assertTrue(m.find(), r.out());
+            String step2 = m.group();
+            assertEquals("ALTER SYSTEM SET shared_preload_libraries = 'vchord.so';", step2, r.out());
+            assertTrue(r.out().contains("postgresql.auto.conf, which survives an image switch and overrides postgresql.conf"), r.out());
+            // Step 1, step 2 as printed, the image switch (pgvecto.rs uninstalled), a restart that must succeed, step 3.
+            s.sql(db, "DROP INDEX IF EXISTS clip_index; DROP INDEX IF EXISTS face_index;"
+                    + "ALTER TABLE smart_search ALTER COLUMN embedding SET DATA TYPE real[]; ALTER TABLE face_search ALTER COLUMN embedding SET DATA TYPE real[];");
+            s.sql("postgres", step2);
+            StandIns.install(s.pgHome(), after);
+            s.restart();
+            s.sql(db, "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"
+                    + "ALTER TABLE smart_search ALTER COLUMN embedding SET DATA TYPE vector(768); ALTER TABLE face_search ALTER COLUMN embedding SET DATA TYPE vector(512);");
+            TestServers.Scan scan = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
+            assertEquals("vchord-ready", scan.report().at("/migration/state").asText(), scan::out);
+            assertEquals("pass", scan.statuses().get("pg.vchord.preload"), scan::out);
+        }
+    }
+
+    @Test
+    void noMigrationToPlanForAReleaseWithoutVectorChord() throws Exception {
+        Cli.Result r = Cli.run("plan", "--bundle", dev.vccheck.TestFiles.repo("src/test/resources/bundles/pgvectors-dual.json").toString(), "--immich-version", "1.120.0");
+        assertTrue(r.out().contains("Immich 1.120.0 has no VectorChord (it arrived in v1.133.0): there is no migration to plan for it"), r::toString);
+        assertTrue(!r.out().contains("ALTER SYSTEM"), r.out());
+    }
+
+    @Test
+    void onCloudNativePgTheDualPathSetsTheClusterSpecNotAlterSystem() throws Exception {
+        // Recognised from the catalog alone: CNPG's WAL archiver and its streaming_replica role.
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var bundle = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(dev.vccheck.TestFiles.repo("src/test/resources/bundles/pgvectors-dual.json").toFile());
+        var pg = (com.fasterxml.jackson.databind.node.ObjectNode) bundle.get("pg");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) pg.get("server")).put("archive_program", "/controller/manager");
+        pg.putArray("roles_present").add("postgres").add("streaming_replica");
+        Path file = dir.resolve("cnpg.json");
+        json.writeValue(file.toFile(), bundle);
+        Cli.Result r = Cli.run("plan", "--bundle", file.toString(), "--path", "dual", "--immich-version", "2.1.0");
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().matches("(?s).*shared_preload_libraries:\n\\s*- vectors.so\n\\s*- vchord.so\n.*"), r.out());
+        assertTrue(r.out().contains("CloudNativePG does not allow ALTER SYSTEM"), r.out());
+        assertTrue(!r.out().contains("ALTER SYSTEM SET"), r.out());
+        // With the cluster facts of a TrueCharts install: the chart's values key too, and the Cluster's own name.
+        ((com.fasterxml.jackson.databind.node.ObjectNode) bundle.get("collection")).putObject("kubernetes").put("status", "ok").put("label", "kube://test/immich");
+        bundle.putObject("k8s").put("namespace", "immich").putObject("cnpg").putObject("clusters").putObject("immich-cnpg-main").put("current_primary", "immich-cnpg-main-1");
+        json.writeValue(file.toFile(), bundle);
+        Cli.Result tc = Cli.run("plan", "--bundle", file.toString(), "--path", "dual", "--immich-version", "2.1.0");
+        assertEquals(0, tc.exit(), tc::toString);
+        assertTrue(tc.out().contains("set the list in the Cluster immich-cnpg-main"), tc.out());
+        assertTrue(tc.out().matches("(?s).*preloadLibraries:\n\\s*- vectors.so\n\\s*- vchord.so\n.*"), tc.out());
+        assertTrue(!tc.out().contains("ALTER SYSTEM SET"), tc.out());
+    }
 }

@@ -73,8 +73,8 @@ public final class RegenerateFixtures {
                         "pg.migration.state", "pass|State pgvectors, path dual.",
                         "pg.embedding.dimension", "pass|512 dimensions")),
                 new Scenario("columns-real-768", 16, dual, "vchord.so, vectors.so", Spec.of(State.COLUMNS_REAL).dimension(768), "postgres", "2.1.0", null, false, m(
-                        "pg.migration.state", "fail|do not start Immich|SET DATA TYPE vector(768);",
-                        "pg.embedding.dimension", "warn|the first row of smart_search has 768 values")),
+                        "pg.migration.state", "fail|assuming 512|expected 512 dimensions, not 768|SET DATA TYPE vector(768);|CREATE EXTENSION IF NOT EXISTS vchord CASCADE;",
+                        "pg.embedding.dimension", "pass|the first row of smart_search has 768 values")),
                 new Scenario("non-superuser-owner", 16, dual, "vchord.so, vectors.so", Spec.of(State.PGVECTORS).owner("immich"), "immich", "2.1.0", null, false, m(
                         "pg.privileges", "fail|permission denied to create extension|CREATE EXTENSION IF NOT EXISTS vchord CASCADE; ;; warn|is not a superuser",
                         "pg.vchord.preload", "error|visible only to superusers",
@@ -86,12 +86,12 @@ public final class RegenerateFixtures {
                 new Scenario("nightly", 16, TestServers.NIGHTLY, "vchord.so", Spec.of(State.PGVECTOR), "postgres", "2.1.0", null, false, m(
                         "pg.vchord.version", "fail|0.0.0 is a nightly build")),
                 new Scenario("migrated-leftovers", 16, dual, "vchord.so, vectors.so", Spec.of(State.MIGRATED).leftovers(true), "postgres", "2.1.0", null, false, m(
-                        "pg.leftovers", "warn|DROP EXTENSION vectors; ;; warn|DROP SCHEMA vectors; ;; warn|'vchord.so' ;; warn|SET search_path TO \"$user\", public;",
+                        "pg.leftovers", "warn|DROP EXTENSION vectors; ;; warn|DROP SCHEMA vectors; ;; warn|'vchord.so'|postgresql.auto.conf",
                         "pg.indexes", "pass|expected access method")),
                 new Scenario("vchord-too-new-for-1.134", 16, dual, "vchord.so, vectors.so", Spec.of(State.PGVECTORS), "postgres", "1.134.0", null, false, m(
                         "pg.vchord.version", "fail|only supports >=0.3 <0.4")),
                 new Scenario("immich-3-on-pgvectors", 16, dual, "vchord.so, vectors.so", Spec.of(State.PGVECTORS), "postgres", "3.0.0", null, false, m(
-                        "pg.vectors.version", "fail|no longer supports")),
+                        "pg.vectors.version", "warn|no longer runs on pgvecto.rs, but converts the columns away from it at its start to VectorChord")),
                 new Scenario("pgvector-0.6-installed", 16, dual, "vchord.so, vectors.so", Spec.of(State.PGVECTOR).vector("0.6.0"), "postgres", "2.1.0", null, false, m(
                         "pg.vector.version", "fail|older than 0.7|ALTER EXTENSION vector UPDATE;",
                         "pg.migration.state", "pass|State pgvector, path pgvector.")),

@@ -31,19 +31,20 @@ class ShareableReportsTest {
     @ParameterizedTest
     @ValueSource(strings = {"pgvectors-dual", "migrated", "unreachable"})
     void junitValidatesAndMapsStatuses(String name) throws Exception {
-        Cli.Result r = Cli.run("analyze", bundle(name).toString(), "--format", "junit");
+        // The bundle's version_history says 1.132.3, a release without VectorChord; the migration targets 2.1.0.
+        Cli.Result r = Cli.run("analyze", bundle(name).toString(), "--format", "junit", "--immich-version", "2.1.0");
         validJUnit(r.out());
         if (name.equals("pgvectors-dual")) {
             assertTrue(r.out().contains("<testcase classname=\"vccheck.postgres\" name=\"pg.vchord.preload: VectorChord is loaded through shared_preload_libraries\""), r.out());
             assertTrue(r.out().contains("<failure message=\"shared_preload_libraries is"), r.out());
-            assertTrue(r.out().contains("<skipped message=\"pgvecto.rs 0.2.0 works with Immich 1.132.3"), "warn -> skipped with the message\n" + r.out());
+            assertTrue(r.out().contains("<skipped message=\"pgvecto.rs 0.2.0 works with Immich 2.1.0"), "warn -> skipped with the message\n" + r.out());
         }
         if (name.equals("unreachable")) assertTrue(r.out().contains("<error message=\"could not verify: connection refused"), r.out());
     }
 
     @Test
     void markdownHasASummaryTableAndCollapsibleFindingsWithFencedFixes() {
-        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--format", "markdown");
+        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--format", "markdown", "--immich-version", "2.1.0");
         assertTrue(r.out().startsWith("## vccheck report: **fail**"), r.out());
         assertTrue(r.out().contains("<details open><summary><b>pg.vchord.preload</b>: VectorChord is loaded through shared\\_preload\\_libraries</summary>"), r.out());
         assertTrue(r.out().contains("```sql\nALTER SYSTEM SET shared_preload_libraries = 'vectors.so', 'vchord.so';\n```"), r.out());
@@ -74,7 +75,7 @@ class ShareableReportsTest {
 
     @Test
     void htmlIsOneSelfContainedFile() {
-        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--format", "html");
+        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--format", "html", "--immich-version", "2.1.0");
         String html = r.out();
         assertTrue(html.startsWith("<!DOCTYPE html>") || html.contains("<!DOCTYPE html>"), html.substring(0, 200));
         for (String external : List.of("<link", "src=\"http", "href=\"http", "@import", "url(")) {

@@ -79,6 +79,14 @@ class CompatibilityTest {
     }
 
     @Test
+    void documentedPostgresRangeStartsAt1102() {
+        // "14, 15 and 16" first appears in postgres-standalone.md in v1.102.0 (immich-app/immich@c70d9f905), not v1.92.
+        assertNull(ranges("1.92.0").get("postgres_docs"));
+        assertNull(ranges("1.101.0").get("postgres_docs"));
+        assertEquals(">=14 <17", ranges("1.102.0").get("postgres_docs"));
+    }
+
+    @Test
     void documentedPgvectorRangeUnderVectorChord() {
         assertNull(ranges("1.132.3").get("vector_docs"));
         assertEquals(">=0.7.0 <1.0.0", ranges("1.133.0").get("vector_docs"));

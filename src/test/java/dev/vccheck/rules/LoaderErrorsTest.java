@@ -44,7 +44,7 @@ class LoaderErrorsTest {
         assertEquals(2, r.exit(), r::toString);
         List<String> lines = r.err().lines().filter(l -> l.contains("pack.yaml:")).toList();
         assertEquals(3, lines.size(), r::toString);
-        assertTrue(lines.get(0).endsWith("pack.yaml:8:5: unknown key 'severty' in a rule (allowed: collect, description, evidence, id, needs, outcomes, phases, references, severity, source, tags, title, when)"), r::toString);
+        assertTrue(lines.get(0).endsWith("pack.yaml:8:5: unknown key 'severty' in a rule (allowed: collect, description, evidence, id, needs, outcomes, phases, references, severity, source, tags, title, when, when_not)"), r::toString);
         assertTrue(lines.get(1).endsWith("pack.yaml:17:22: undefined field 'extensons'"), r::toString);
         assertTrue(lines.get(2).contains("pack.yaml:19:5: duplicate rule id 'demo.preload' (first defined at "), r::toString);
         assertTrue(r.err().contains("3 problems in the rule files; nothing was analyzed"), r::toString);

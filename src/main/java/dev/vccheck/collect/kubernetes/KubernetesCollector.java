@@ -34,11 +34,26 @@ import java.util.regex.Pattern;
 public final class KubernetesCollector {
     private static final Pattern IMMICH_TAG = Pattern.compile("^v?(\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?)$");
 
-    /** The API server could not be reached at all. */
+    /**
+     * The API server could not be reached at all. {@code cause} is recorded as {@code collection.kubernetes.cause}:
+     * config (no usable kubeconfig), dns, refused, timeout, auth (401), tls or other.
+     */
     static final class Unreachable extends RuntimeException {
-        Unreachable(String message) {
+        final String cause;
+
+        Unreachable(String cause, String message) {
             super(message);
+            this.cause = cause;
         }
+    }
+
+    /** What kept the client from the API server, from the exception chain (fabric8 wraps the JDK's exceptions). */
+    static String cause(Throwable e) {
+        if (cause(e, java.net.UnknownHostException.class) != null) return "dns";
+        if (cause(e, java.net.ConnectException.class) != null) return "refused";
+        if (cause(e, javax.net.ssl.SSLException.class) != null) return "tls";
+        if (timedOut(e)) return "timeout";
+        return "other";
     }
 
     public void collect(Facts facts, KubeTarget t) {
@@ -48,7 +63,7 @@ public final class KubernetesCollector {
         try {
             cfg = config(t);
         } catch (Exception e) {
-            source.put("status", "error").put("message", "cannot load the Kubernetes configuration: " + firstLine(e.getMessage()));
+            source.put("status", "error").put("message", "cannot load the Kubernetes configuration: " + firstLine(e.getMessage())).put("cause", "config");
             return;
         }
         String ns = t.namespace() != null ? t.namespace() : cfg.getNamespace() != null ? cfg.getNamespace() : "immich";
@@ -67,7 +82,7 @@ public final class KubernetesCollector {
             source.put("status", "ok");
         } catch (Unreachable e) {
             facts.json().remove("k8s");
-            source.put("status", "error").put("message", e.getMessage());
+            source.put("status", "error").put("message", e.getMessage()).put("cause", e.cause);
         }
         if (unavailable.isEmpty()) facts.json().remove("unavailable");
         source.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
@@ -126,9 +141,9 @@ public final class KubernetesCollector {
                     if (installed != null) installed[0] = false;
                     else unavailable.put(fact, "not found: " + verbResource);
                 } else if (e.getCode() == -1 || e.getCause() instanceof IOException) {
-                    throw new Unreachable("cannot reach the Kubernetes API: " + firstLine(e.getCause() != null ? e.getCause().toString() : e.getMessage()));
+                    throw new Unreachable(KubernetesCollector.cause(e), "cannot reach the Kubernetes API: " + firstLine(e.getCause() != null ? e.getCause().toString() : e.getMessage()));
                 } else if (e.getCode() == 401) {
-                    throw new Unreachable("the Kubernetes API refused the credentials (401): log in again or check --context");
+                    throw new Unreachable("auth", "the Kubernetes API refused the credentials (401)");
                 } else {
                     unavailable.put(fact, "the API answered " + e.getCode() + " to " + verbResource + ": " + firstLine(e.getMessage()));
                 }

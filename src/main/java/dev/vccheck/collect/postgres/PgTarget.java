@@ -4,11 +4,30 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where to connect, from --db-url, --env-file, the environment or libpq's variables. The password is kept out of
- * {@link #toString()} and {@link #label()}, so no message, log or report can carry it.
+ * Where to connect, from a URL, Immich's .env, the environment or libpq's variables. The password is kept out of
+ * {@link #toString()} and {@link #label()}, so no message, log or report can carry it; {@code passwordSource} says
+ * where it came from (one of {@link #PASSWORD_SOURCES}), so that a failed login can name the place to look.
  */
 public record PgTarget(String host, int port, String database, String user, String password, String sslmode,
-                       String sslrootcert, String source, String vectorExtension) {
+                       String sslrootcert, String source, String vectorExtension, String passwordSource) {
+
+    /**
+     * Where a password can come from: the URL given on the command line, Immich's DB_URL, DB_PASSWORD in a .env
+     * file, DB_PASSWORD in the environment, libpq's PGPASSWORD, a .pgpass file, Immich's default (DB_PASSWORD not
+     * set), or none at all.
+     */
+    public static final List<String> PASSWORD_SOURCES = List.of("URL", "DB_URL", ".env", "DB_PASSWORD", "PGPASSWORD", ".pgpass", "default", "none");
+
+    public PgTarget {
+        if (passwordSource == null) passwordSource = password == null ? "none" : "URL";
+        if (!PASSWORD_SOURCES.contains(passwordSource)) throw new IllegalArgumentException("unknown password source " + passwordSource);
+    }
+
+    /** Without saying where the password came from: a URL's, when there is one. */
+    public PgTarget(String host, int port, String database, String user, String password, String sslmode,
+                    String sslrootcert, String source, String vectorExtension) {
+        this(host, port, database, user, password, sslmode, sslrootcert, source, vectorExtension, null);
+    }
 
     /** sslmode values vccheck accepts: libpq's, plus Immich's no-verify (encrypt, do not verify). */
     public static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full", "no-verify");
@@ -27,8 +46,13 @@ public record PgTarget(String host, int port, String database, String user, Stri
         return Optional.ofNullable(password);
     }
 
+    /** With the password from a .pgpass file. */
     public PgTarget withPassword(String pw) {
-        return new PgTarget(host, port, database, user, pw, sslmode, sslrootcert, source, vectorExtension);
+        return withPassword(pw, ".pgpass");
+    }
+
+    public PgTarget withPassword(String pw, String from) {
+        return new PgTarget(host, port, database, user, pw, sslmode, sslrootcert, source, vectorExtension, from);
     }
 
     @Override

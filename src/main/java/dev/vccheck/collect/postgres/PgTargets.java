@@ -87,7 +87,7 @@ public final class PgTargets {
             String ssl = q.get("ssl");
             sslmode = ssl.equals("true") || ssl.equals("1") ? "require" : ssl.equals("false") || ssl.equals("0") ? "disable" : badSsl(ssl);
         }
-        return complete(host, port, db, user, password, sslmode, q.get("sslrootcert"), source, null, Map.of());
+        return complete(host, port, db, user, password, sslmode, q.get("sslrootcert"), source, null, password == null ? "none" : "URL");
     }
 
     private static String badSsl(String ssl) {
@@ -100,14 +100,16 @@ public final class PgTargets {
         String url = blankToNull(env.get("DB_URL"));
         if (url != null) {
             PgTarget t = fromUrl(url, source + " DB_URL");
-            return Optional.of(new PgTarget(t.host(), t.port(), t.database(), t.user(), t.password(), t.sslmode(), t.sslrootcert(), t.source(), ext));
+            return Optional.of(new PgTarget(t.host(), t.port(), t.database(), t.user(), t.password(), t.sslmode(), t.sslrootcert(), t.source(), ext,
+                    t.password() == null ? "none" : "DB_URL"));
         }
         List<String> keys = List.of("DB_HOSTNAME", "DB_PORT", "DB_USERNAME", "DB_PASSWORD", "DB_DATABASE_NAME", "DB_SSL_MODE");
         if (keys.stream().noneMatch(k -> blankToNull(env.get(k)) != null)) return Optional.empty();
         String host = def(env.get("DB_HOSTNAME"), "database");
         int port = port(def(env.get("DB_PORT"), "5432"));
+        String from = blankToNull(env.get("DB_PASSWORD")) == null ? "default" : source.equals("environment") ? "DB_PASSWORD" : ".env";
         return Optional.of(complete(host, port, def(env.get("DB_DATABASE_NAME"), "immich"), def(env.get("DB_USERNAME"), "postgres"),
-                def(env.get("DB_PASSWORD"), "postgres"), blankToNull(env.get("DB_SSL_MODE")), null, source + " DB_*", ext, Map.of()));
+                def(env.get("DB_PASSWORD"), "postgres"), blankToNull(env.get("DB_SSL_MODE")), null, source + " DB_*", ext, from));
     }
 
     /** libpq's PG* variables; empty when none is set. */
@@ -117,7 +119,7 @@ public final class PgTargets {
         String user = def(env.get("PGUSER"), osUser);
         return Optional.of(complete(def(env.get("PGHOST"), "localhost"), port(def(env.get("PGPORT"), "5432")),
                 def(env.get("PGDATABASE"), user), user, blankToNull(env.get("PGPASSWORD")), blankToNull(env.get("PGSSLMODE")),
-                blankToNull(env.get("PGSSLROOTCERT")), "environment PG*", null, env));
+                blankToNull(env.get("PGSSLROOTCERT")), "environment PG*", null, blankToNull(env.get("PGPASSWORD")) == null ? "none" : "PGPASSWORD"));
     }
 
     /**
@@ -185,14 +187,14 @@ public final class PgTargets {
     }
 
     private static PgTarget complete(String host, Integer port, String db, String user, String password, String sslmode,
-                                     String sslrootcert, String source, String ext, Map<String, String> env) {
+                                     String sslrootcert, String source, String ext, String passwordSource) {
         if (sslmode != null && !PgTarget.SSL_MODES.contains(sslmode)) {
             throw new IllegalArgumentException("sslmode '" + sslmode + "' is not one of " + String.join(", ", PgTarget.SSL_MODES));
         }
         String h = host == null || host.isEmpty() ? "localhost" : host;
         String u = user == null || user.isEmpty() ? "postgres" : user;
         return new PgTarget(h, port == null ? 5432 : port, db == null || db.isEmpty() ? u : db, u, password,
-                sslmode == null ? "prefer" : sslmode, sslrootcert, source, ext);
+                sslmode == null ? "prefer" : sslmode, sslrootcert, source, ext, passwordSource);
     }
 
     private static int port(String s) {

@@ -2,6 +2,7 @@ package dev.vccheck.report.render;
 
 import dev.vccheck.report.Finding;
 import dev.vccheck.report.Report;
+import dev.vccheck.report.TargetStatus;
 import dev.vccheck.rules.Status;
 
 import java.io.IOException;
@@ -32,13 +33,12 @@ public final class MarkdownRenderer implements Renderer {
         }
         sb.append("| Migration | state ").append(esc(nz(r.migration().state()))).append(", path ").append(esc(nz(r.migration().path())))
                 .append(", phase ").append(esc(r.migration().phase())).append(" |\n");
-        for (Map.Entry<String, Object> t : r.target().entrySet()) {
-            if (t.getValue() instanceof Map<?, ?> src) {
-                sb.append("| ").append(esc(t.getKey())).append(" | ").append(esc(String.valueOf(src.get("status"))));
-                if (src.get("label") != null) sb.append(" `").append(src.get("label").toString().replace("`", "'")).append('`');
-                if (src.get("message") != null) sb.append(" — ").append(esc(String.valueOf(src.get("message"))));
-                sb.append(" |\n");
-            }
+        List<TargetStatus> targets = r.targetStatuses();
+        for (TargetStatus t : targets) {
+            sb.append("| ").append(esc(t.name())).append(" | ").append(esc(t.status()));
+            if (t.label() != null) sb.append(" `").append(t.label().replace("`", "'")).append('`');
+            if (t.message() != null && !t.unreachable()) sb.append(" — ").append(esc(t.message()));
+            sb.append(" |\n");
         }
         if (r.redaction() != null && r.redaction().get("kinds") instanceof List<?> kinds && !kinds.isEmpty()) {
             sb.append("| Redacted | ").append(esc(String.join(", ", kinds.stream().map(String::valueOf).toList()))).append(" |\n");
@@ -46,8 +46,24 @@ public final class MarkdownRenderer implements Renderer {
         sb.append("| Findings | ").append(s.fail()).append(" fail, ").append(s.error()).append(" error, ").append(s.warn())
                 .append(" warn, ").append(s.skip()).append(" skip, ").append(s.pass()).append(" pass")
                 .append(s.waived() > 0 ? ", " + s.waived() + " waived" : "").append(" |\n\n");
+        for (TargetStatus t : targets) {
+            if (!t.unreachable()) continue;
+            sb.append("### Cannot read ").append(esc(t.what())).append("\n\n");
+            if (t.label() != null) sb.append('`').append(t.label().replace("`", "'")).append("`: ");
+            sb.append(esc(t.message())).append("\n\n");
+            if (t.next_step() != null) {
+                sb.append("**Next step:** ").append(esc(t.next_step().text())).append("\n\n");
+                if (!t.next_step().commands().isEmpty()) {
+                    String all = String.join("\n", t.next_step().commands());
+                    String fence = fence(all);
+                    sb.append(fence).append("sh\n").append(all).append('\n').append(fence).append("\n\n");
+                }
+            }
+            if (!t.blocked().isEmpty()) sb.append(esc(t.blockedLine())).append("\n\n");
+        }
+        List<Finding> shown = r.unblockedFindings();
         for (Status st : new Status[]{Status.FAIL, Status.ERROR, Status.WARN}) {
-            List<Finding> group = r.findings().stream().filter(f -> f.status() == st && f.counts()).toList();
+            List<Finding> group = shown.stream().filter(f -> f.status() == st && f.counts()).toList();
             if (group.isEmpty()) continue;
             sb.append("### ").append(st.id().toUpperCase()).append(" (").append(group.size()).append(")\n\n");
             for (Finding f : group) details(sb, f, st == Status.FAIL || st == Status.ERROR);

@@ -3,6 +3,7 @@ package dev.vccheck.report.render;
 import dev.vccheck.report.Finding;
 import dev.vccheck.report.Report;
 import dev.vccheck.report.Summary;
+import dev.vccheck.report.TargetStatus;
 import dev.vccheck.rules.Status;
 import picocli.CommandLine.Help.Ansi;
 
@@ -38,16 +39,29 @@ public final class TextRenderer implements Renderer {
         if (r.redaction() != null && r.redaction().get("kinds") instanceof List<?> kinds && !kinds.isEmpty()) {
             sb.append("  redacted (").append(r.redaction().get("level")).append("): ").append(String.join(", ", kinds.stream().map(String::valueOf).toList())).append('\n');
         }
-        for (Map.Entry<String, Object> t : r.target().entrySet()) {
-            if (t.getValue() instanceof Map<?, ?> src) {
-                sb.append("  ").append(t.getKey()).append(": ").append(src.get("status"));
-                if (src.get("label") != null) sb.append("  ").append(src.get("label"));
-                if (src.get("message") != null) sb.append("  (").append(src.get("message")).append(")");
-                sb.append('\n');
-            }
+        List<TargetStatus> targets = r.targetStatuses();
+        for (TargetStatus t : targets) {
+            sb.append("  ").append(t.name()).append(": ").append(t.status());
+            if (t.label() != null) sb.append("  ").append(t.label());
+            if (t.message() != null && !t.unreachable()) sb.append("  (").append(t.message()).append(")");
+            sb.append('\n');
         }
+        for (TargetStatus t : targets) {
+            if (!t.unreachable()) continue;
+            sb.append('\n').append(ansi.string("@|bold,magenta CANNOT READ " + escape(t.what().toUpperCase(java.util.Locale.ROOT)) + "|@"));
+            if (t.label() != null) sb.append("  ").append(t.label());
+            sb.append('\n');
+            indent(sb, t.message(), "  ");
+            if (t.next_step() != null) {
+                sb.append("  ").append(ansi.string("@|cyan next step:|@")).append('\n');
+                indent(sb, t.next_step().text(), "      ");
+                for (String c : t.next_step().commands()) sb.append("        ").append(c).append('\n');
+            }
+            if (!t.blocked().isEmpty()) sb.append("  ").append(t.blockedLine()).append('\n');
+        }
+        List<Finding> shown = r.unblockedFindings();
         for (Status s : new Status[]{Status.FAIL, Status.ERROR, Status.WARN}) {
-            List<Finding> group = r.findings().stream().filter(f -> f.status() == s && f.counts()).toList();
+            List<Finding> group = shown.stream().filter(f -> f.status() == s && f.counts()).toList();
             if (group.isEmpty()) continue;
             sb.append('\n').append(ansi.string(header(s) + " (" + group.size() + ")")).append('\n');
             for (Finding f : group) detailed(sb, ansi, f);
