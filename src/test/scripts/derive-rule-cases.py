@@ -272,18 +272,18 @@ case("pg.vector.available", "target-without-vchord", DUAL, None, "pgvectors-dual
 case("pg.vector.version", "available-0.6", MIGRATED, seq(pg("extensions.available.vector.default_version", "0.6.0"), pg("extensions.installed.vector.version", "0.6.0")),
      "migrated on a server whose pgvector is 0.6.0", [("fail", "pgvector 0.6.0 is too old")])
 case("pg.vector.version", "available-1.0", MIGRATED, pg("extensions.available.vector.default_version", "1.0.0"),
-     "migrated on a server offering pgvector 1.0.0 (0.8.0 installed)", [("fail", "pgvector 1.0.0 is outside >= 0.7.0, < 1.0.0"), ("warn", "0.8.0 is installed; 1.0.0")])
+     "migrated on a server offering pgvector 1.0.0 (0.8.0 installed)", [("warn", "pgvector 1.0.0 is outside >=0.7.0 <1.0.0, the versions the Immich 2.1.0 docs state"), ("warn", "0.8.0 is installed; 1.0.0")])
 case("pg.vector.version", "installed-0.7.4", MIGRATED, pg("extensions.installed.vector.version", "0.7.4"), "migrated with pgvector 0.7.4 installed, 0.8.0 available",
      [("warn", "pgvector 0.7.4 is installed; 0.8.0", "ALTER EXTENSION vector UPDATE;")])
 case("pg.vector.version", "current", MIGRATED, None, "migrated as collected", [("pass", "pgvector 0.8.0")])
 case("pg.vector.version", "no-pgvector", DUAL, drop_available("vector"), "pgvectors-dual on a server without pgvector", [("skip",)])
 
 case("pg.vchord.available", "missing-on-pgvectors", DUAL, drop_available("vchord"),
-     "pgvectors-dual on a server without VectorChord (today the rule also adds the warn for the same cause: issue 12 item 9)",
-     [("fail", "the migration from pgvecto.rs needs it", "ghcr.io/immich-app/postgres:16-vectorchord0.4.3-pgvectors0.2.0"), ("warn", "prefers it over pgvector")])
+     "pgvectors-dual on a server without VectorChord: one finding for one cause (issue 12 item 9)",
+     [("fail", "the migration from pgvecto.rs needs it", "ghcr.io/immich-app/postgres:16-vectorchord0.4.3-pgvectors0.2.0")])
 case("pg.vchord.available", "pgvector-path", MIGRATED,
      seq(drop_available("vchord"), pg("extensions.installed.vchord", None), pg("indexes.clip_index.am", "hnsw"), pg("indexes.face_index.am", "hnsw")),
-     "migrated turned into a pgvector database (vchord gone, hnsw indexes)", [("warn", "prefers it over pgvector")])
+     "migrated turned into a pgvector database (vchord gone, hnsw indexes)", [("warn", "prefers VectorChord where the server has it")])
 case("pg.vchord.available", "available", MIGRATED, None, "migrated as collected", [("pass", "VectorChord 0.4.3 is available.")])
 case("pg.vchord.available", "target-without-vchord", DUAL, None, "pgvectors-dual for Immich 1.120.0", [("skip",)], immich_version="1.120.0")
 
@@ -302,8 +302,8 @@ case("pg.vchord.preload", "preloaded", MIGRATED, None, "migrated as collected", 
 case("pg.vchord.preload", "no-vchord", DUAL, drop_available("vchord"), "pgvectors-dual on a server without VectorChord", [("skip",)])
 
 case("pg.vectors.version", "0.3-for-1.111", DUAL, pg("extensions.installed.vectors.version", "0.3.0"), "pgvectors-dual with pgvecto.rs 0.3.0, for Immich 1.111.0",
-     [("fail", "pgvecto.rs 0.3.0 is outside 0.2.x"), ("warn", "deprecated")], immich_version="1.111.0")
-case("pg.vectors.version", "deprecated", DUAL, None, "pgvectors-dual for Immich 2.1.0", [("warn", "deprecated and Immich 3.0 drops it")])
+     [("fail", "pgvecto.rs 0.3.0 is outside 0.2.x")], immich_version="1.111.0")
+case("pg.vectors.version", "deprecated", DUAL, None, "pgvectors-dual for Immich 2.1.0", [("warn", "deprecated and Immich 3.0 no longer runs on it")])
 case("pg.vectors.version", "leftover-after-migration", LEFTOVERS, None, "migrated-leftovers: vectors still installed, columns on vector",
      [("pass", "The columns no longer use pgvecto.rs.")])
 case("pg.vectors.version", "migrated", MIGRATED, None, "migrated as collected (no pgvecto.rs)", [("skip",)])
@@ -350,3 +350,8 @@ case("pg.vector-extension-setting", "unset", MIGRATED, None, "migrated, DB_VECTO
 case("cross.immich-running", "database-facts-lost", DUAL_TC,
      seq(lambda d: d["pg"].pop("embeddings"), unavailable("pg.embeddings", "permission denied for table smart_search")),
      "pgvectors-dual with the embedding facts lost (derived.pg_ok false), k8s-truecharts-crashloop", [("skip",)])
+case("pg.vector.version", "pgvector-0.4-as-immichs-extension", MIGRATED,
+     seq(drop_available("vchord"), pg("extensions.installed.vchord", None), pg("indexes.clip_index.am", "hnsw"), pg("indexes.face_index.am", "hnsw"),
+         pg("extensions.available.vector.default_version", "0.4.0"), pg("extensions.installed.vector.version", "0.4.0")),
+     "migrated turned into a pgvector database (no VectorChord on the server) with pgvector 0.4.0: Immich's own range applies",
+     [("fail", "pgvector 0.4.0 is available, but Immich 2.1.0 only supports >=0.5 <1")])
