@@ -328,6 +328,13 @@ class RemediationProofTest {
     }
 
     @Test
+    void halfMigratedFaceSearch() throws Exception {
+        EmbeddedServer s = TestServers.shared(16, DUAL, "vchord.so, vectors.so");
+        String db = onShared(DUAL, "vchord.so, vectors.so", Spec.of(State.PGVECTORS), RemediationTest.CONVERT_SMART_SEARCH_ONLY);
+        follow(noRestart(s), db, "postgres", "2.1.0", Case.passes("pg.migration.state"));
+    }
+
+    @Test
     void readOnlyServerDefault() throws Exception {
         try (EmbeddedServer s = TestServers.start(16, DUAL, "vchord.so, vectors.so")) {
             ImmichDatabase.create(s, "immich", Spec.of(State.PGVECTORS));
