@@ -76,8 +76,10 @@ public final class EmbeddedServer implements AutoCloseable, SqlServer {
         StandIns.install(s.pgHome(), profile);
         try (Connection c = s.connect("postgres", "postgres"); Statement st = c.createStatement()) {
             // A list setting takes one literal per entry; 'a.so, b.so' would be one library named "a.so, b.so".
-            st.execute("ALTER SYSTEM SET shared_preload_libraries = " + dev.vccheck.rules.Quote.literalList(
-                    java.util.Arrays.stream(preload.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList()));
+            // None: RESET, since SET to '' would name a library "" and the server would not start.
+            java.util.List<String> libs = java.util.Arrays.stream(preload.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+            st.execute(libs.isEmpty() ? "ALTER SYSTEM RESET shared_preload_libraries"
+                    : "ALTER SYSTEM SET shared_preload_libraries = " + dev.vccheck.rules.Quote.literalList(libs));
         }
         s.restart();
         return s;

@@ -39,12 +39,35 @@ public final class Analyzer {
     private final RuleLoader.Loaded rules;
     private final Compatibility compat;
     private final String toolVersion;
+    private final OutcomeObserver observer;
+
+    /**
+     * Told which entry of a rule produced each finding: {@link #outcome(int)} for the rule's outcomes (by position),
+     * {@link #WHEN} for the skip of its {@code when}, {@link #UNAVAILABLE} for the error of facts it {@code needs}
+     * that were not collected; also "phase", "source", "no-match" and "exception". Reports do not carry it; the
+     * outcome-coverage test (src/test/java/dev/vccheck/engine/OutcomeCoverageTest.java) listens.
+     */
+    public interface OutcomeObserver {
+        void produced(Rule rule, String entry);
+    }
+
+    public static final String WHEN = "when";
+    public static final String UNAVAILABLE = "unavailable";
+
+    public static String outcome(int index) {
+        return "outcome " + index;
+    }
 
     public Analyzer(FactsSchema schema, RuleLoader.Loaded rules, Compatibility compat, String toolVersion) {
+        this(schema, rules, compat, toolVersion, (r, e) -> { });
+    }
+
+    public Analyzer(FactsSchema schema, RuleLoader.Loaded rules, Compatibility compat, String toolVersion, OutcomeObserver observer) {
         this.schema = schema;
         this.rules = rules;
         this.compat = compat;
         this.toolVersion = toolVersion;
+        this.observer = observer;
     }
 
     /** Picks the compatibility row: the flag, else the Immich image tag, else version_history, else the newest row. */
@@ -120,18 +143,19 @@ public final class Analyzer {
     private List<Finding> evaluate(Rule r, Facts facts, Map<String, Object> baseAct, String phase) {
         long start = System.nanoTime();
         if (!r.phases().contains(phase)) {
-            return one(r, Status.SKIP, "applies in phase " + String.join(", ", r.phases()) + "; this run is phase " + phase, start);
+            return one(r, "phase", Status.SKIP, "applies in phase " + String.join(", ", r.phases()) + "; this run is phase " + phase, start);
         }
         for (String src : sources(r)) {
             String status = facts.sourceStatus(src);
             if (status.equals("not-configured")) {
-                return one(r, Status.SKIP, switch (src) {
+                return one(r, "source", Status.SKIP, switch (src) {
                     case "postgres" -> "no database target given";
                     case "logs" -> "no log read";
                     default -> "no Kubernetes target given";
                 }, start);
             }
             if (status.equals("error")) {
+                observer.produced(r, "source");
                 return List.of(finding(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), Map.of(), List.of(), start).blockedBy(src));
             }
         }
@@ -140,15 +164,15 @@ public final class Analyzer {
             for (Map.Entry<String, String> u : unavailable.entrySet()) {
                 String k = u.getKey();
                 if (k.equals(need) || k.startsWith(need + ".") || need.startsWith(k + ".")) {
-                    return one(r, Status.ERROR, "could not verify: " + u.getValue(), start);
+                    return one(r, UNAVAILABLE, Status.ERROR, "could not verify: " + u.getValue(), start);
                 }
             }
         }
         Map<String, Object> act = baseAct;
         if (r.collect() != null) {
             JsonNode custom = facts.json().path("custom").path(r.id());
-            if (custom.has("error")) return one(r, Status.ERROR, "could not verify: " + custom.get("error").asText(), start);
-            if (custom.isMissingNode()) return one(r, Status.ERROR, "could not verify: the rule's own query was not run (collect it with this rule loaded)", start);
+            if (custom.has("error")) return one(r, UNAVAILABLE, Status.ERROR, "could not verify: " + custom.get("error").asText(), start);
+            if (custom.isMissingNode()) return one(r, UNAVAILABLE, Status.ERROR, "could not verify: the rule's own query was not run (collect it with this rule loaded)", start);
             act = new HashMap<>(baseAct);
             act.put("rows", FactsSchema.toCel(custom.path("rows"), dev.cel.common.types.ListType.create(dev.cel.common.types.SimpleType.DYN)));
             act.put("items", FactsSchema.toCel(custom.path("items"), dev.cel.common.types.ListType.create(dev.cel.common.types.SimpleType.DYN)));
@@ -158,7 +182,7 @@ public final class Analyzer {
         try {
             if (r.when() != null && !r.when().test(act)) {
                 String why = r.whenNot() == null ? r.when().source() : r.whenNot().render(act);
-                return one(r, Status.SKIP, "not applicable: " + why, start);
+                return one(r, WHEN, Status.SKIP, "not applicable: " + why, start);
             }
             Map<String, Object> evidence = new LinkedHashMap<>();
             for (Map.Entry<String, Expr> e : r.evidence().entrySet()) {
@@ -180,7 +204,7 @@ public final class Analyzer {
             }
             if (matched.isEmpty() && firstPass != null) matched.add(firstPass);
             if (matched.isEmpty()) {
-                return one(r, Status.ERROR, "no outcome matched the facts; the rule needs a catch-all outcome such as pass: \"true\"", start);
+                return one(r, "no-match", Status.ERROR, "no outcome matched the facts; the rule needs a catch-all outcome such as pass: \"true\"", start);
             }
             List<Finding> out = new ArrayList<>();
             for (Outcome o : matched) {
@@ -192,9 +216,15 @@ public final class Analyzer {
                 }
                 out.add(finding(r, o.status(), o.message().render(act), evidence, steps, start));
             }
+            // After rendering: a message or remediation that fails to render ends in "exception" instead.
+            for (Outcome o : matched) {
+                int i = 0;
+                while (r.outcomes().get(i) != o) i++; // by identity: two outcomes may be equal records
+                observer.produced(r, outcome(i));
+            }
             return out;
         } catch (Exception | StackOverflowError e) {
-            return one(r, Status.ERROR, "evaluation failed: " + clean(e), start);
+            return one(r, "exception", Status.ERROR, "evaluation failed: " + clean(e), start);
         }
     }
 
@@ -215,7 +245,8 @@ public final class Analyzer {
         return CEL_PREFIX.matcher(m).replaceFirst("");
     }
 
-    private List<Finding> one(Rule r, Status s, String message, long start) {
+    private List<Finding> one(Rule r, String entry, Status s, String message, long start) {
+        observer.produced(r, entry);
         return List.of(finding(r, s, message, Map.of(), List.of(), start));
     }
 

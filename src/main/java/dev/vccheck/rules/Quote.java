@@ -46,10 +46,14 @@ public final class Quote {
     /**
      * A list setting's value for ALTER SYSTEM / ALTER DATABASE ... SET: one literal per entry ({@code 'a.so', 'b.so'}).
      * A single literal with commas would be one entry, and a server with such a shared_preload_libraries does not
-     * start. An empty list gives {@code ''}.
+     * start. An empty list has no such form: {@code ALTER SYSTEM SET shared_preload_libraries = ''} writes
+     * {@code '""'}, one library named "", and PostgreSQL then refuses to start ({@code could not access file ""});
+     * the empty list is {@code ALTER SYSTEM RESET} (src/test/java/dev/vccheck/postgres/RemediationProofTest.java).
      */
     public static String literalList(java.util.List<?> items) {
-        if (items.isEmpty()) return "''";
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException("an empty list cannot be written with SET (ALTER SYSTEM SET x = '' names a library \"\"); use RESET");
+        }
         java.util.List<String> parts = new java.util.ArrayList<>();
         for (Object o : items) parts.add(literal(String.valueOf(o)));
         return String.join(", ", parts);

@@ -43,14 +43,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RuleCasesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TestFactory
-    Stream<DynamicNode> ruleCases() throws Exception {
+    static final Path ROOT = repo("src/test/resources/rule-cases");
+
+    /** The built-in packs plus examples/rules, as the cases see them. */
+    static RuleLoader.Loaded rules() throws Exception {
         List<RuleLoader.Source> sources = new ArrayList<>(RuleSources.builtin());
         sources.addAll(RuleSources.user(List.of(repo("examples/rules"))));
-        RuleLoader.Loaded loaded = new RuleLoader(FactsSchema.get()).load(sources);
+        return new RuleLoader(FactsSchema.get()).load(sources);
+    }
+
+    @TestFactory
+    Stream<DynamicNode> ruleCases() throws Exception {
+        RuleLoader.Loaded loaded = rules();
         Compatibility compat = RuleSources.compatibility();
         Analyzer analyzer = new Analyzer(FactsSchema.get(), loaded, compat, "test");
-        Path root = repo("src/test/resources/rule-cases");
+        Path root = ROOT;
         List<DynamicNode> rules = new ArrayList<>();
         try (Stream<Path> ruleDirs = Files.list(root)) {
             for (Path ruleDir : ruleDirs.sorted().toList()) {
@@ -68,7 +75,8 @@ class RuleCasesTest {
         return rules.stream();
     }
 
-    private static void run(Analyzer analyzer, String ruleId, Path dir) throws Exception {
+    /** Runs one case (facts.json, expected.json in {@code dir}) through {@code analyzer} and checks its findings. */
+    static void run(Analyzer analyzer, String ruleId, Path dir) throws Exception {
         Facts facts = BundleReader.read(dir.resolve("facts.json"));
         JsonNode expected = JSON.readTree(read(dir.resolve("expected.json")));
         JsonNode o = expected.path("options");

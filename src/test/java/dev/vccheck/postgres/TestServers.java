@@ -93,7 +93,12 @@ public final class TestServers {
     }
 
     public static Scan scan(EmbeddedServer s, String db, String user, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("scan", "--db-url", url(s, db, user), "--format", "json"));
+        return scanUrl(url(s, db, user), extra);
+    }
+
+    /** A scan of any server (e.g. a {@link DebianServer}) by its libpq URL. */
+    public static Scan scanUrl(String dbUrl, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("scan", "--db-url", dbUrl, "--format", "json"));
         args.addAll(List.of(extra));
         Cli.Result r = Cli.run(args.toArray(String[]::new));
         if (r.exit() == 2 || r.exit() == 4) throw new AssertionError(r.toString());

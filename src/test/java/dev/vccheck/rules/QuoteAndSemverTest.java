@@ -25,6 +25,9 @@ class QuoteAndSemverTest {
         assertEquals("'it''s'", Quote.literal("it's"));
         assertEquals("E'a\\\\b'", Quote.literal("a\\b"));
         assertThrows(IllegalArgumentException.class, () -> Quote.literal("a\0b"));
+        assertEquals("'vchord.so', 'vectors.so'", Quote.literalList(java.util.List.of("vchord.so", "vectors.so")));
+        // ALTER SYSTEM SET shared_preload_libraries = '' stops PostgreSQL (RemediationProofTest): no SET form for none.
+        assertThrows(IllegalArgumentException.class, () -> Quote.literalList(java.util.List.of()));
     }
 
     @Test
