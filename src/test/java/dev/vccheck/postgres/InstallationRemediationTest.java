@@ -191,8 +191,9 @@ class InstallationRemediationTest {
         try (EmbeddedServer s = TestServers.start(16, PGVECTORS_ONLY, "vectors.so")) {
             String db = "immich";
             ImmichDatabase.create(s, db, Spec.of(State.PGVECTORS));
-            // The image's preload got lost (a command: block replaced, a reset configuration).
-            s.sql("postgres", "ALTER SYSTEM SET shared_preload_libraries = ''");
+            // The image's preload got lost (a command: block replaced, a reset configuration). Not SET ... = '': for a
+            // list setting that is one entry named "" ('could not access file ""'), and the server does not start.
+            s.sql("postgres", "ALTER SYSTEM RESET shared_preload_libraries");
             s.restart();
             TestServers.Scan before = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
             assertEquals("fail", before.statuses().get("pg.vector-extension.pick"), before::out);
