@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,9 +25,11 @@ import java.util.List;
 import static dev.vccheck.TestFiles.repo;
 import static dev.vccheck.postgres.TestServers.DUAL;
 import static dev.vccheck.postgres.TestServers.PGVECTORS_ONLY;
+import static dev.vccheck.postgres.TestServers.VCHORD_ONLY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The SQL of rules/postgres/40-installation.yaml, run as printed on a real server in the state it is for (by the
@@ -204,5 +208,89 @@ class InstallationRemediationTest {
             assertEquals("Immich 2.1.0 will pick vectors (the first available of vchord, vectors, vector).",
                     after.finding("pg.vector-extension.pick").get("message").asText());
         }
+    }
+    /** The collector of this build reads pg_file_settings / the migration lock (the rule says "was not read" otherwise). */
+    private static void assumeCollected(TestServers.Scan scan, String rule) {
+        assumeFalse(scan.finding(rule).get("message").asText().contains("was not read"),
+                () -> rule + ": this build's collector does not read the fact yet");
+    }
+
+    private static String show(EmbeddedServer s, String setting) throws SQLException {
+        try (Connection c = s.connect("postgres", "postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void alterSystemOverridingPostgresqlConfIsReset() throws Exception {
+        try (EmbeddedServer s = TestServers.start(16, DUAL, "vchord.so, vectors.so")) {
+            String db = "immich";
+            ImmichDatabase.create(s, db, Spec.of(State.MIGRATED).leftovers(true));
+            // The image's postgresql.conf has the list too; the ALTER SYSTEM copy in postgresql.auto.conf wins.
+            Path conf = Path.of(show(s, "config_file"));
+            Files.writeString(conf, "\nshared_preload_libraries = 'vchord.so, vectors.so'\n", StandardOpenOption.APPEND);
+            s.restart();
+            TestServers.Scan before = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
+            assumeCollected(before, "pg.preload.source");
+            assertEquals("warn", before.statuses().get("pg.preload.source"), before::out);
+            assertTrue(before.finding("pg.preload.source").get("message").asText().contains("postgresql.auto.conf (written by ALTER SYSTEM)"), before::out);
+            assertEquals("ALTER SYSTEM RESET shared_preload_libraries;", before.finding("pg.preload.source").at("/remediation/0/text").asText());
+            applySql(s, db, "postgres", before, "pg.preload.source");
+            s.restart();
+            TestServers.Scan after = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
+            assertEquals("pass", after.statuses().get("pg.preload.source"), after::out);
+            assertTrue(after.finding("pg.preload.source").get("message").asText().contains(conf.getFileName().toString()), after::out);
+            assertEquals("pass", after.statuses().get("pg.vchord.preload"), after::out);
+            assertEquals("vchord.so, vectors.so", show(s, "shared_preload_libraries"));
+        }
+    }
+
+    @Test
+    void aPendingPreloadNamingAMissingLibraryIsFixedBeforeTheRestart() throws Exception {
+        try (EmbeddedServer s = TestServers.start(16, VCHORD_ONLY, "vchord.so")) {
+            String db = "immich";
+            ImmichDatabase.create(s, db, Spec.of(State.MIGRATED));
+            // An old ALTER SYSTEM list put back on a VectorChord-only image, not yet in effect.
+            s.sql("postgres", "ALTER SYSTEM SET shared_preload_libraries = 'vchord.so', 'vectors.so'");
+            TestServers.Scan before = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
+            assumeCollected(before, "pg.preload.source");
+            assertEquals("fail", before.statuses().get("pg.preload.source"), before::out);
+            assertEquals("ALTER SYSTEM SET shared_preload_libraries = 'vchord.so';", before.finding("pg.preload.source").at("/remediation/0/text").asText());
+            applySql(s, db, "postgres", before, "pg.preload.source");
+            s.restart();
+            TestServers.Scan after = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
+            assertEquals("pass", after.statuses().get("pg.preload.source"), after::out);
+            assertEquals("\"vchord.so\"", show(s, "shared_preload_libraries"));
+        }
+    }
+
+    @Test
+    void aRunningMigrationIsSeenAndItsQueryRuns() throws Exception {
+        EmbeddedServer s = TestServers.shared(16, DUAL, "vchord.so, vectors.so");
+        String db = TestServers.newDatabaseName("migrating");
+        ImmichDatabase.create(s, db, Spec.of(State.MIGRATED));
+        int pid;
+        try (Connection immich = s.connect(db, "postgres"); Statement st = immich.createStatement()) {
+            // What Immich's DatabaseRepository.withLock(DatabaseLock.Migrations) does.
+            try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid(), pg_advisory_lock(200)")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            TestServers.Scan during = TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0");
+            assumeCollected(during, "pg.immich.migrating");
+            assertEquals("fail", during.statuses().get("pg.immich.migrating"), during::out);
+            JsonNode f = during.finding("pg.immich.migrating");
+            assertTrue(f.get("message").asText().contains("in session " + pid), during::out);
+            // The printed query is read-only; it finds the session.
+            try (Connection c = s.connect(db, "postgres"); Statement q = c.createStatement();
+                 ResultSet rs = q.executeQuery(f.at("/remediation/0/text").asText().replaceAll(";\\s*$", ""))) {
+                assertTrue(rs.next());
+                assertEquals(pid, rs.getInt("pid"));
+            }
+            st.execute("SELECT pg_advisory_unlock(200)");
+        }
+        assertEquals("pass", TestServers.scan(s, db, "postgres", "--immich-version", "2.1.0").statuses().get("pg.immich.migrating"));
     }
 }
