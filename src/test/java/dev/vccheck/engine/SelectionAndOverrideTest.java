@@ -62,7 +62,7 @@ class SelectionAndOverrideTest {
     @Test
     void onlyAndSkipSelectByIdTagOrGlob() {
         String b = bundle("pgvectors-dual").toString();
-        assertEquals(List.of("cross.immich-running", "example.sessions", "k8s.only-db-pods", "k8s.workloads.scaled-down", "pg.sessions"),
+        assertEquals(List.of("cross.immich-running", "example.sessions", "k8s.only-db-pods", "k8s.workloads.scaled-down", "pg.immich.migrating", "pg.sessions"),
                 ids(Cli.run("analyze", b, "--rules", EXAMPLES, "--only", "immich-running", "--format", "json")).stream().sorted().toList());
         assertEquals(List.of("example.dimension", "example.preload"),
                 ids(Cli.run("analyze", b, "--rules", EXAMPLES, "--only", "example.p*,example.dim*", "--format", "json")).stream().sorted().toList());
