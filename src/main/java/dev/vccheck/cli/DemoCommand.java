@@ -90,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (open && hasHtml) openInBrowser(html, err);
                 out.println("The demo database was stopped and removed. Scan your own: vccheck scan --db-url 'postgresql://USER:PASSWORD@HOST:5432/immich'");
                 out.flush();
-                return ExitCode.of(report.summary(), "fail").code;
+                return ExitCode.of(report.summary(), FailOn.fail).code;
             }
         }
     }

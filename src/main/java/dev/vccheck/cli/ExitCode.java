@@ -19,13 +19,8 @@ public enum ExitCode {
     }
 
     /** 1 over 3 over 0; usage errors (2) happen before anything is analyzed. */
-    public static ExitCode of(Summary s, String failOn) {
-        boolean gate = switch (failOn) {
-            case "warn" -> s.fail() > 0 || s.warn() > 0;
-            case "never" -> false;
-            default -> s.fail() > 0;
-        };
-        if (gate) return GATE_FAILED;
+    public static ExitCode of(Summary s, FailOn failOn) {
+        if (failOn.gateFails(s)) return GATE_FAILED;
         if (s.error() > 0) return INCOMPLETE;
         return OK;
     }
