@@ -33,12 +33,15 @@ public final class Processes {
     /**
      * vccheck (the jar, the launcher) as a process of its own, as a user would run it, in {@code dir}: with none of this
      * machine's database settings (PG*, DB_*) or VCCHECK_JAVA_OPTS, NO_COLOR set and nothing on standard input.
+     * What it prints is added to {@link PrintedOutput}.
      */
     public static Result run(Path dir, List<String> cmd, Duration limit) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("DB_") || k.equals("VCCHECK_JAVA_OPTS"));
         pb.environment().put("NO_COLOR", "1");
-        return run(pb, limit);
+        Result r = run(pb, limit);
+        PrintedOutput.record("process, exit " + r.exit(), r.out(), r.err());
+        return r;
     }
 
     /**
