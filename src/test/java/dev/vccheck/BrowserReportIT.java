@@ -1,7 +1,6 @@
 package dev.vccheck;
 
 import dev.vccheck.cli.Cli;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -32,7 +31,7 @@ class BrowserReportIT {
 
     private static void requireBrowser() {
         boolean ready = Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(repo("src/test/browser/node_modules/playwright-core"));
-        Assumptions.assumeTrue(ready, "needs Debian's chromium and 'npm ci --prefix src/test/browser' (.ci/run installs both)");
+        Tools.require(ready, "Debian's chromium or playwright-core ('npm ci --prefix src/test/browser')");
     }
 
     @Test

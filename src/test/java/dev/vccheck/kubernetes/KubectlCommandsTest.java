@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,7 +93,7 @@ class KubectlCommandsTest {
 
     @Test
     void scaleAndDeletePodRunVerbatimAndTheRescanPasses() throws Exception {
-        Assumptions.assumeTrue(hasKubectl(), "kubectl is not on PATH (.ci/run installs Debian's kubernetes-client)");
+        dev.vccheck.Tools.require(hasKubectl(), "kubectl (Debian's kubernetes-client)");
         MockCluster.registerCrds(server);
         discovery();
         MockCluster.load(client, KubernetesScanTest.TRUECHARTS_CRASHLOOP);

@@ -6,7 +6,6 @@ import dev.vccheck.demo.EmbeddedServer;
 import dev.vccheck.demo.ImmichDatabase;
 import dev.vccheck.demo.ImmichDatabase.Spec;
 import dev.vccheck.demo.ImmichDatabase.State;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +35,7 @@ class PlanScriptTest {
 
     @BeforeEach
     void needsPsql() {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "needs psql (.ci/run installs postgresql-client)");
+        dev.vccheck.Tools.require(Files.isExecutable(Path.of("/usr/bin/psql")), "psql (Debian's postgresql-client)");
     }
 
     private record Psql(int exit, String out) {
