@@ -21,7 +21,8 @@ import java.util.List;
  * takes it from its name. Without {@code -o}, the one format goes to standard output.
  */
 public final class OutputOptions {
-    @Option(names = "--format", paramLabel = "FORMAT", description = "text, json (default: text on a terminal, json otherwise). Repeatable, paired with -o.")
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = FormatNames.class,
+            description = "${COMPLETION-CANDIDATES} (default: text on a terminal, json otherwise). Repeatable, paired with -o.")
     List<String> formats = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report to FILE instead of standard output. Repeatable, paired with --format.")
@@ -44,6 +45,14 @@ public final class OutputOptions {
     boolean verbose;
 
     record Target(Renderer renderer, Path file) {
+    }
+
+    /** The report formats, for --help and shell completion: the renderers' own names, so help cannot miss one. */
+    static final class FormatNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of(Renderers.names().split(", ")).iterator();
+        }
     }
 
     /** Checks the options before anything runs (usage errors are exit 2 before any work). */

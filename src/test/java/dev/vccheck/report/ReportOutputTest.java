@@ -101,6 +101,14 @@ class ReportOutputTest {
     }
 
     @Test
+    void helpListsEveryFormat() {
+        String help = Cli.run("analyze", "--help").out().replaceAll("\\s+", " ");
+        for (String f : dev.vccheck.report.render.Renderers.names().split(", ")) {
+            assertTrue(help.matches("(?s).*--format=FORMAT [^-]*\\b" + f + "\\b.*"), () -> f + " is missing from --format's help: " + help);
+        }
+    }
+
+    @Test
     void quietPrintsNothingOnStandardError() {
         Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "-q");
         assertEquals("", r.err());
