@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code vccheck demo}: a real PostgreSQL (binaries from Maven Central) shaped like an Immich database on
  * pgvecto.rs that has just been switched to Immich's VectorChord image, with the old preload setting left behind and
- * Immich still connected (the most common failure reports, research §6). It is scanned through the same code path
+ * Immich still connected (the failures Immich users report most often). It is scanned through the same code path
  * as {@code vccheck scan}; the reports go to {@code -o DIR}; the server is stopped at the end.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,

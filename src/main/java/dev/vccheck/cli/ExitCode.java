@@ -2,7 +2,7 @@ package dev.vccheck.cli;
 
 import dev.vccheck.report.Summary;
 
-/** The exit codes of SPEC §2, in one place. Only the cli package knows them. */
+/** The exit codes (listed by --help and in README.md, Exit codes), in one place. Only the cli package knows them. */
 public enum ExitCode {
     OK(0, "no finding at or above --fail-on"),
     GATE_FAILED(1, "at least one finding at or above --fail-on"),

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every exit code of SPEC §2, produced through the real CLI entry point. */
+/** Every exit code (ExitCode; README.md, Exit codes), produced through the real CLI entry point. */
 class ExitCodesTest {
     private static final String EXAMPLES = repo("examples/rules").toString();
 

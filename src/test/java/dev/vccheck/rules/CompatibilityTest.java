@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * rules/compat/immich.yaml against research/immich.md §1.2 (ranges enforced in code) and §1.3 (documented ranges):
+ * rules/compat/immich.yaml against the ranges Immich enforces in code (server/src/constants.ts and the start-up checks of
+ * each release) and the ranges its documentation states:
  * one test row per Immich release range, first and last release of each.
  */
 class CompatibilityTest {
