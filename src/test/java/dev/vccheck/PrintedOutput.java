@@ -24,7 +24,8 @@ public final class PrintedOutput {
             Files.createDirectories(DIR);
             Path file = DIR.resolve(ProcessHandle.current().pid() + ".log");
             String entry = "=== " + what + "\n--- stdout\n" + out + "\n--- stderr\n" + err + "\n";
-            Files.writeString(file, entry, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            // getBytes replaces what UTF-8 cannot encode (a lone surrogate from the property tests' strings) instead of throwing.
+            Files.write(file, entry.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
