@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * vccheck's benchmark (SPEC §10), one run on one machine: round trips per scan, server-side time of the collector's
+ * vccheck's benchmark, one run on one machine: round trips per scan, server-side time of the collector's
  * statements for 10,000 and 1,000,000 smart_search rows, whole-process wall time of a scan against psql running the
  * same statements and a minimal JDBC program (the JVM floor), rule loading and evaluation, peak memory.
  * Run through bench/run.sh, which writes bench/results.md.

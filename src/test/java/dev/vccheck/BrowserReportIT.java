@@ -1,14 +1,12 @@
 package dev.vccheck;
 
 import dev.vccheck.cli.Cli;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static dev.vccheck.TestFiles.repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,15 +24,14 @@ class BrowserReportIT {
     }
 
     private static Run check(Path html, Path out) throws Exception {
-        Process p = new ProcessBuilder("node", SCRIPT.toString(), html.toString(), out.toString()).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "the browser check did not finish");
-        return new Run(p.exitValue(), text);
+        Processes.Result r = Processes.run(new ProcessBuilder("node", SCRIPT.toString(), html.toString(), out.toString()).redirectErrorStream(true),
+                Duration.ofMinutes(3));
+        return new Run(r.exit(), r.out());
     }
 
     private static void requireBrowser() {
         boolean ready = Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(repo("src/test/browser/node_modules/playwright-core"));
-        Assumptions.assumeTrue(ready, "needs Debian's chromium and 'npm ci --prefix src/test/browser' (.ci/run installs both)");
+        Tools.require(ready, "Debian's chromium or playwright-core ('npm ci --prefix src/test/browser')");
     }
 
     @Test

@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code vccheck demo}: a real PostgreSQL (binaries from Maven Central) shaped like an Immich database on
  * pgvecto.rs that has just been switched to Immich's VectorChord image, with the old preload setting left behind and
- * Immich still connected (the most common failure reports, research §6). It is scanned through the same code path
+ * Immich still connected (the failures Immich users report most often). It is scanned through the same code path
  * as {@code vccheck scan}; the reports go to {@code -o DIR}; the server is stopped at the end.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -90,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (open && hasHtml) openInBrowser(html, err);
                 out.println("The demo database was stopped and removed. Scan your own: vccheck scan --db-url 'postgresql://USER:PASSWORD@HOST:5432/immich'");
                 out.flush();
-                return ExitCode.of(report.summary(), "fail").code;
+                return ExitCode.of(report.summary(), FailOn.fail).code;
             }
         }
     }

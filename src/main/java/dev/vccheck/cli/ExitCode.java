@@ -2,7 +2,7 @@ package dev.vccheck.cli;
 
 import dev.vccheck.report.Summary;
 
-/** The exit codes of SPEC §2, in one place. Only the cli package knows them. */
+/** The exit codes (listed by --help and in README.md, Exit codes), in one place. Only the cli package knows them. */
 public enum ExitCode {
     OK(0, "no finding at or above --fail-on"),
     GATE_FAILED(1, "at least one finding at or above --fail-on"),
@@ -19,13 +19,8 @@ public enum ExitCode {
     }
 
     /** 1 over 3 over 0; usage errors (2) happen before anything is analyzed. */
-    public static ExitCode of(Summary s, String failOn) {
-        boolean gate = switch (failOn) {
-            case "warn" -> s.fail() > 0 || s.warn() > 0;
-            case "never" -> false;
-            default -> s.fail() > 0;
-        };
-        if (gate) return GATE_FAILED;
+    public static ExitCode of(Summary s, FailOn failOn) {
+        if (failOn.gateFails(s)) return GATE_FAILED;
         if (s.error() > 0) return INCOMPLETE;
         return OK;
     }

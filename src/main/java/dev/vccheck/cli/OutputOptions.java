@@ -21,14 +21,15 @@ import java.util.List;
  * takes it from its name. Without {@code -o}, the one format goes to standard output.
  */
 public final class OutputOptions {
-    @Option(names = "--format", paramLabel = "FORMAT", description = "text, json (default: text on a terminal, json otherwise). Repeatable, paired with -o.")
+    @Option(names = "--format", paramLabel = "FORMAT", completionCandidates = FormatNames.class,
+            description = "${COMPLETION-CANDIDATES} (default: text on a terminal, json otherwise). Repeatable, paired with -o.")
     List<String> formats = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the report to FILE instead of standard output. Repeatable, paired with --format.")
     List<Path> outputs = new ArrayList<>();
 
-    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "fail", description = "fail, warn or never: the lowest status that fails the gate (exit 1). Default: ${DEFAULT-VALUE}.")
-    String failOn;
+    @Option(names = "--fail-on", paramLabel = "LEVEL", defaultValue = "fail", description = "${COMPLETION-CANDIDATES}: the lowest status that fails the gate (exit 1). Default: ${DEFAULT-VALUE}.")
+    FailOn failOn;
 
     @Option(names = "--redact", paramLabel = "LEVEL", defaultValue = "secrets",
             description = "none, secrets (default: passwords, tokens, credentials in URLs) or all (also hosts, IP addresses, user, role, database and namespace names, as stable placeholders).")
@@ -49,11 +50,16 @@ public final class OutputOptions {
     record Target(Renderer renderer, Path file) {
     }
 
+    /** The report formats, for --help and shell completion: the renderers' own names, so help cannot miss one. */
+    static final class FormatNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return List.of(Renderers.names().split(", ")).iterator();
+        }
+    }
+
     /** Checks the options before anything runs (usage errors are exit 2 before any work). */
     List<Target> targets(boolean stdoutIsTerminal) {
-        if (!List.of("fail", "warn", "never").contains(failOn)) {
-            throw new UsageException("--fail-on must be one of fail, warn, never; not '" + failOn + "'");
-        }
         List<Target> out = new ArrayList<>();
         if (outputs.isEmpty()) {
             if (formats.size() > 1) throw new UsageException("several --format values need as many -o files (only one report can go to standard output)");

@@ -3,7 +3,7 @@ package dev.vccheck.demo;
 import java.sql.SQLException;
 
 /**
- * Builds a database shaped like Immich's (research §3): {@code smart_search} / {@code face_search} with their
+ * Builds a database shaped like Immich's (its schema as Immich's migrations create it): {@code smart_search} / {@code face_search} with their
  * embedding columns, {@code clip_index} / {@code face_index}, {@code version_history}, the Kysely and TypeORM
  * migration tables, the database-level search_path, in one migration state, by running the same SQL a user (or
  * Immich) runs to get there.

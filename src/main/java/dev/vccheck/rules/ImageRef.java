@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads versions out of database image references (research/kubernetes.md §5), for rules as {@code image.parse(ref)}:
+ * Reads versions out of the database image references of the CloudNativePG and Immich charts, for rules as {@code image.parse(ref)}:
  * a map with {@code repository}, {@code tag}, {@code family} and, where the tag says so, {@code pg} (e.g. 16.10),
  * {@code pg_major}, {@code vchord}, {@code vectors}. Families: {@code vectorchord}
  * (tensorchord/cloudnative-vectorchord: 16.10-0.5.3, 16-0.5.3), {@code pgvectors} (cloudnative-pgvecto.rs /

@@ -28,6 +28,7 @@ public final class Cli {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = VcCheck.run(new PrintWriter(out, true), new PrintWriter(err, true), terminal, env, args);
+        dev.vccheck.PrintedOutput.record("in-process vccheck " + (args.length > 0 ? args[0] : "") + ", exit " + code, out.toString(), err.toString());
         return new Result(code, out.toString(), err.toString());
     }
 }

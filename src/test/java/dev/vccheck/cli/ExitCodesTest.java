@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every exit code of SPEC §2, produced through the real CLI entry point. */
+/** Every exit code (ExitCode; README.md, Exit codes), produced through the real CLI entry point. */
 class ExitCodesTest {
     private static final String EXAMPLES = repo("examples/rules").toString();
 
@@ -34,12 +34,26 @@ class ExitCodesTest {
 
     @Test
     void failOnNeverAndWarnMoveTheGate() {
-        assertEquals(0, Cli.run("analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "--fail-on", "never").exit());
-        // Only a warn: the 768-dimension warning passes the default gate and fails --fail-on warn.
         String b = bundle("pgvectors-dual").toString();
-        assertEquals(0, Cli.run("analyze", b, "--rules", EXAMPLES, "--only", "example.dimension", "--immich-version", "2.1.0").exit());
-        assertEquals(0, Cli.run("analyze", b, "--rules", EXAMPLES, "--only", "example.dimension", "--fail-on", "warn").exit(),
-                "512 dimensions is a pass, so even --fail-on warn passes");
+        assertEquals(1, Cli.run("analyze", b, "--rules", EXAMPLES).exit(), "four findings fail");
+        assertEquals(0, Cli.run("analyze", b, "--rules", EXAMPLES, "--fail-on", "never").exit());
+        // Only a warn: pgvecto.rs 0.2.0 works with this Immich release but is deprecated; nothing else runs.
+        Cli.Result warnOnly = Cli.run("analyze", b, "--only", "pg.vectors.version", "--format", "json");
+        assertTrue(warnOnly.out().contains("\"warn\" : 1,") && warnOnly.out().contains("\"fail\" : 0,"), warnOnly::toString);
+        assertEquals(0, warnOnly.exit(), "a warn passes the default gate (--fail-on fail)");
+        assertEquals(0, Cli.run("analyze", b, "--only", "pg.vectors.version", "--fail-on", "fail").exit(), "a warn passes --fail-on fail");
+        assertEquals(1, Cli.run("analyze", b, "--only", "pg.vectors.version", "--fail-on", "warn").exit(), "a warn fails --fail-on warn");
+        assertEquals(0, Cli.run("analyze", b, "--only", "pg.vectors.version", "--fail-on", "never").exit());
+        // Nothing at or above warn: --fail-on warn passes too.
+        assertEquals(0, Cli.run("analyze", bundle("migrated").toString(), "--rules", EXAMPLES, "--fail-on", "warn").exit());
+    }
+
+    @Test
+    void anUnknownFailOnLevelNamesTheAllowedOnes() {
+        Cli.Result r = Cli.run("analyze", bundle("migrated").toString(), "--fail-on", "sometimes");
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("--fail-on") && r.err().contains("fail, warn, never") && r.err().contains("sometimes"), r::toString);
+        assertFalse(r.err().contains("\tat "), r::toString);
     }
 
     @Test

@@ -110,21 +110,36 @@ class HostileInputTest {
         noStackTrace(b);
     }
 
-    @Test
-    void aLargeRulePackUnderTheLimitLoadsOrIsRefusedQuickly() throws Exception {
+    private static String manyRules(int n) {
         StringBuilder y = new StringBuilder("apiVersion: vccheck/v1\nkind: RulePack\nmetadata: { name: many }\nrules:\n");
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < n; i++) {
             y.append("  - id: many.r").append(i).append("\n    title: rule ").append(i).append("\n    source: postgres\n    outcomes:\n")
                     .append("      - fail: \"pg.server.major < ").append(i % 20).append("\"\n        message: old\n      - pass: \"true\"\n");
         }
+        return y.toString();
+    }
+
+    @Test
+    void aLargeRulePackUnderTheLimitsLoads() throws Exception {
         Path pack = dir.resolve("many.yaml");
-        Files.writeString(pack, y);
+        Files.writeString(pack, manyRules(3000));
         Cli.Result r = Cli.run("rules", "validate", pack.toString());
         assertEquals(0, r.exit(), r::toString);
-        Files.writeString(pack, y.toString().repeat(20));
+        assertTrue(r.out().contains("3000 rules"), r::toString);
+    }
+
+    @Test
+    void aPackUnderTheFileLimitButOverTheYamlParsersLimitNamesTheParsersLimit() throws Exception {
+        // Between the YAML parser's 2 Mi code points and the 4 MB file limit: refused by the parser, not by the size check
+        // (hugeFilesAreRefusedBeforeTheyAreRead covers that).
+        String y = manyRules(17_000);
+        assertTrue(y.length() > 2 * 1024 * 1024 && y.length() < 4 * 1024 * 1024, () -> y.length() + " characters");
+        Path pack = dir.resolve("many.yaml");
+        Files.writeString(pack, y);
         Cli.Result big = Cli.run("rules", "validate", pack.toString());
         assertEquals(2, big.exit(), big::toString);
-        assertTrue(big.err().contains("many.yaml:"), big::toString);
+        assertTrue(big.err().contains("many.yaml:1:1: YAML: The incoming YAML document exceeds the limit: 2097152 code points"), big::toString);
+        assertFalse(big.err().contains("more than the 4 MB"), big::toString);
         noStackTrace(big);
     }
 

@@ -2,6 +2,7 @@ package dev.vccheck.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.facts.BundleReader;
 import dev.vccheck.facts.Facts;
 import dev.vccheck.facts.FactsSchema;
@@ -15,6 +16,8 @@ import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +33,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Rule cases as data: {@code rule-cases/<rule-id>/<case>/facts.json} in, {@code expected.json} out. Each case runs
+ * Rule cases as data: {@code rule-cases/<rule-id>/<case>/facts.json} in, {@code expected.json} out. Instead of a
+ * whole facts.json, a case may give {@code facts.patch.json}: a base bundle from {@code rule-case-bases/<base>.json}
+ * and a JSON Merge Patch (RFC 7386: objects merge key by key, {@code null} removes a key, anything else, arrays too,
+ * replaces) that makes the one difference the case is about:
+ * <pre>
+ * { "base": "hand-typed-pgvectors", "patch": { "pg": { "settings": { "shared_preload_libraries": "vchord.so" } } } }
+ * </pre>
+ * Each case runs
  * the one rule (built-in packs plus examples/rules) and compares its findings, in order: status, message fragments,
  * remediation fragments, evidence values, waived. {@code expected.json}:
  * <pre>
@@ -75,9 +85,9 @@ class RuleCasesTest {
         return rules.stream();
     }
 
-    /** Runs one case (facts.json, expected.json in {@code dir}) through {@code analyzer} and checks its findings. */
+    /** Runs one case (facts.json or base + patch.json, expected.json in {@code dir}) through {@code analyzer} and checks its findings. */
     static void run(Analyzer analyzer, String ruleId, Path dir) throws Exception {
-        Facts facts = BundleReader.read(dir.resolve("facts.json"));
+        Facts facts = facts(dir);
         JsonNode expected = JSON.readTree(read(dir.resolve("expected.json")));
         JsonNode o = expected.path("options");
         List<Waivers.Waiver> waivers = o.has("waivers")
@@ -112,6 +122,51 @@ class RuleCasesTest {
             if (w.has("waived")) assertEquals(w.get("waived").asBoolean(), f.waived() != null, ctx);
         }
         if (expected.has("migration_state")) assertEquals(expected.get("migration_state").asText(), report.migration().state());
+    }
+
+    /** The case's facts.json, or its base with its patch applied (exactly one of the two files). */
+    static Facts facts(Path dir) throws Exception {
+        Path whole = dir.resolve("facts.json"), patchFile = dir.resolve("facts.patch.json");
+        assertTrue(Files.exists(whole) != Files.exists(patchFile), dir + ": give either facts.json or facts.patch.json");
+        if (Files.exists(whole)) return BundleReader.read(whole);
+        JsonNode p = JSON.readTree(read(patchFile));
+        assertTrue(p.path("base").isTextual() && p.has("patch"), patchFile + ": needs \"base\" and \"patch\"");
+        Path base = repo("src/test/resources/rule-case-bases").resolve(p.get("base").asText() + ".json");
+        JsonNode merged = mergePatch(JSON.readTree(read(base)), p.get("patch"));
+        return BundleReader.parse(patchFile + " (" + base.getFileName() + " + patch)", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(merged));
+    }
+
+    /** RFC 7386 section 2, MergePatch(Target, Patch). */
+    static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) return patch.deepCopy();
+        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : JSON.createObjectNode();
+        patch.fields().forEachRemaining(e -> {
+            if (e.getValue().isNull()) result.remove(e.getKey());
+            else result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+        });
+        return result;
+    }
+
+    /** The examples of RFC 7386 Appendix A. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "{'a':'b'}|{'a':'c'}|{'a':'c'}",
+            "{'a':'b'}|{'b':'c'}|{'a':'b','b':'c'}",
+            "{'a':'b'}|{'a':null}|{}",
+            "{'a':'b','b':'c'}|{'a':null}|{'b':'c'}",
+            "{'a':['b']}|{'a':'c'}|{'a':'c'}",
+            "{'a':'c'}|{'a':['b']}|{'a':['b']}",
+            "{'a':{'b':'c'}}|{'a':{'b':'d','c':null}}|{'a':{'b':'d'}}",
+            "{'a':[{'b':'c'}]}|{'a':[1]}|{'a':[1]}",
+            "['a','b']|['c','d']|['c','d']",
+            "{'a':'b'}|['c']|['c']",
+            "{'a':'foo'}|null|null",
+            "{'a':'foo'}|\"bar\"|\"bar\"",
+            "{'e':null}|{'a':1}|{'e':null,'a':1}",
+            "[1,2]|{'a':'b','c':null}|{'a':'b'}",
+            "{}|{'a':{'bb':{'ccc':null}}}|{'a':{'bb':{}}}"})
+    void mergePatchFollowsRfc7386(String target, String patch, String result) throws Exception {
+        assertEquals(JSON.readTree(result.replace('\'', '"')), mergePatch(JSON.readTree(target.replace('\'', '"')), JSON.readTree(patch.replace('\'', '"'))));
     }
 
     private static String text(JsonNode o, String k) {

@@ -1,5 +1,6 @@
 package dev.vccheck.kubernetes;
 
+import dev.vccheck.Processes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vccheck.cli.Cli;
@@ -7,15 +8,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -93,7 +93,7 @@ class KubectlCommandsTest {
 
     @Test
     void scaleAndDeletePodRunVerbatimAndTheRescanPasses() throws Exception {
-        Assumptions.assumeTrue(hasKubectl(), "kubectl is not on PATH (.ci/run installs Debian's kubernetes-client)");
+        dev.vccheck.Tools.require(hasKubectl(), "kubectl (Debian's kubernetes-client)");
         MockCluster.registerCrds(server);
         discovery();
         MockCluster.load(client, KubernetesScanTest.TRUECHARTS_CRASHLOOP);
@@ -111,10 +111,8 @@ class KubectlCommandsTest {
         for (String command : commands) {
             List<String> argv = new ArrayList<>(List.of(command.split(" ")));
             argv.add(1, "--kubeconfig=" + kubeconfig);
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            p.waitFor(60, TimeUnit.SECONDS);
-            assertEquals(0, p.exitValue(), command + "\n" + out);
+            Processes.Result r = Processes.run(new ProcessBuilder(argv).redirectErrorStream(true), Duration.ofSeconds(60));
+            assertEquals(0, r.exit(), command + "\n" + r.out());
         }
         assertEquals(java.util.Map.of("immich-microservices", 0), scaled, "kubectl scaled exactly the running workload");
         // The API server's and the Deployment controller's part: spec takes the scale, status follows.

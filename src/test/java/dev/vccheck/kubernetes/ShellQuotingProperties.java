@@ -1,5 +1,6 @@
 package dev.vccheck.kubernetes;
 
+import dev.vccheck.Processes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -29,7 +30,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -194,12 +194,9 @@ class ShellQuotingProperties {
         ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc", "-c", prelude + script).directory(cwd.toFile());
         pb.environment().put("VCC_CALLS", calls.toString());
         pb.environment().put("PATH", "/nonexistent");
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "bash hung on\n" + script);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals("", err, () -> "bash complained (a word broke out of its quotes?) running\n" + script);
-        assertEquals(0, p.exitValue(), () -> "bash failed running\n" + script);
+        Processes.Result r = Processes.run(pb, Duration.ofSeconds(20));
+        assertEquals("", r.err(), () -> "bash complained (a word broke out of its quotes?) running\n" + script);
+        assertEquals(0, r.exit(), () -> "bash failed running\n" + script);
         try (Stream<Path> s = Files.list(cwd)) {
             assertEquals(List.of(), s.toList(), () -> "a redirection escaped its quotes in\n" + script);
         }

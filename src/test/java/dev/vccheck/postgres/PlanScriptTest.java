@@ -1,26 +1,25 @@
 package dev.vccheck.postgres;
 
+import dev.vccheck.Processes;
 import dev.vccheck.cli.Cli;
 import dev.vccheck.demo.EmbeddedServer;
 import dev.vccheck.demo.ImmichDatabase;
 import dev.vccheck.demo.ImmichDatabase.Spec;
 import dev.vccheck.demo.ImmichDatabase.State;
 import dev.vccheck.demo.StandIns;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -37,18 +36,16 @@ class PlanScriptTest {
 
     @BeforeEach
     void needsPsql() {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/psql")), "needs psql (.ci/run installs postgresql-client)");
+        dev.vccheck.Tools.require(Files.isExecutable(Path.of("/usr/bin/psql")), "psql (Debian's postgresql-client)");
     }
 
     private record Psql(int exit, String out) {
     }
 
     private static Psql psql(EmbeddedServer s, String db, Path script) throws Exception {
-        Process p = new ProcessBuilder("/usr/bin/psql", "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String.valueOf(s.port()),
-                "-U", "postgres", "-d", db, "-f", script.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(2, TimeUnit.MINUTES);
-        return new Psql(p.exitValue(), out);
+        Processes.Result r = Processes.run(new ProcessBuilder("/usr/bin/psql", "-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String.valueOf(s.port()),
+                "-U", "postgres", "-d", db, "-f", script.toString()).redirectErrorStream(true), Duration.ofMinutes(2));
+        return new Psql(r.exit(), r.out());
     }
 
     private Path plan(EmbeddedServer s, String db) {

@@ -61,7 +61,8 @@ public final class RegenerateFixtures {
     }
 
     /**
-     * rule-cases/pg.*: facts collected from real servers; the expected findings (status and message fragments,
+     * rule-cases/pg.*: facts collected from real servers, one rule-case-bases/collected-SCENARIO.json per scenario that
+     * the cases of every rule it serves name in their facts.patch.json (with an empty patch); the expected findings (status and message fragments,
      * written "status|fragment|fragment", findings separated by " ;; ") are the scenario expectations, not copies of
      * what the rules said.
      */
@@ -111,12 +112,19 @@ public final class RegenerateFixtures {
                 p.setProperty("ApplicationName", "postgres.js");
                 Connection immich = sc.immichConnected() ? DriverManager.getConnection(s.jdbcUrl("immich"), p) : null;
                 try {
-                    Path tmp = Files.createTempFile("facts", ".json");
+                    String base = "collected-" + sc.name();
+                    Path tmp = repo("src/test/resources/rule-case-bases").resolve(base + ".json");
+                    Files.createDirectories(tmp.getParent());
                     collect(s, "immich", sc.user(), tmp);
                     for (var e : sc.expected().entrySet()) {
                         Path dir = root.resolve(e.getKey()).resolve(sc.name());
                         Files.createDirectories(dir);
-                        Files.copy(tmp, dir.resolve("facts.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        Files.deleteIfExists(dir.resolve("facts.json"));
+                        var patch = json.createObjectNode()
+                                .put("description", "collected from a real PostgreSQL server by RegenerateFixtures (scenario " + sc.name() + ")")
+                                .put("base", base);
+                        patch.putObject("patch");
+                        Files.writeString(dir.resolve("facts.patch.json"), json.writeValueAsString(patch) + "\n");
                         var exp = json.createObjectNode();
                         exp.put("description", "collected from a real PostgreSQL " + sc.major() + " (" + sc.name() + ")");
                         exp.putObject("options").put("immich_version", sc.immich());
@@ -129,7 +137,6 @@ public final class RegenerateFixtures {
                         }
                         Files.writeString(dir.resolve("expected.json"), json.writeValueAsString(exp) + "\n");
                     }
-                    Files.delete(tmp);
                     System.out.println("rule cases: " + sc.name());
                 } finally {
                     if (immich != null) immich.close();

@@ -22,7 +22,7 @@ import static dev.vccheck.postgres.TestServers.DUAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** SPEC §3, tested: the session cannot write, a scan changes nothing, and its cost does not grow with the library. */
+/** The read-only promise, tested: the session cannot write, a scan changes nothing, and its cost does not grow with the library. */
 class SafetyTest {
     /** Everything a write could change: tables, columns, extensions, functions, settings, rows of Immich's tables, write counters. */
     static String snapshot(EmbeddedServer s, String db) throws Exception {

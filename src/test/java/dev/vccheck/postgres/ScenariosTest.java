@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * One real database per migration state and per known failure (research §6), scanned through the real CLI
+ * One real database per migration state and per known failure (those Immich users report most), scanned through the real CLI
  * ({@code vccheck scan --db-url ...}); every pg.* rule's status is asserted. Servers: PostgreSQL 16 unless the
  * scenario is about the version; the read-only case uses default_transaction_read_only on the database (a real
  * streaming standby is impractical with embedded servers; the rule also checks pg_is_in_recovery()).

@@ -15,7 +15,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 
 import static dev.vccheck.TestFiles.bundle;
@@ -87,18 +86,26 @@ class ReportOutputTest {
     }
 
     @Test
-    void severalFormatsFromOneRun(@TempDir Path dir) throws Exception {
+    void severalFormatsFromOneRunAndNoColorInAFileEvenFromATerminal(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("out/report.json");
         Path text = dir.resolve("out/report.txt");
-        Cli.Result r = Cli.run("analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "--only", "example.*",
+        Cli.Result r = Cli.run(true, "analyze", bundle("pgvectors-dual").toString(), "--rules", EXAMPLES, "--only", "example.*",
                 "--format", "json", "-o", json.toString(), "-o", text.toString());
         assertEquals(1, r.exit(), r::toString);
         assertEquals("", r.out(), "stdout carries only a document, and none was asked for");
         assertTrue(JSON.readTree(Files.readString(json)).has("findings"));
         assertTrue(Files.readString(text).contains("FAIL (2)"));
         assertTrue(r.err().contains("wrote json report to"), r::toString);
-        List<String> reports = List.of(Files.readString(json));
-        assertFalse(reports.get(0).contains("\u001b["));
+        // Run as on a terminal, where standard output would be colored: the text file still has no ANSI codes.
+        assertFalse(Files.readString(text).contains("\u001b["), "a file never gets colors");
+    }
+
+    @Test
+    void helpListsEveryFormat() {
+        String help = Cli.run("analyze", "--help").out().replaceAll("\\s+", " ");
+        for (String f : dev.vccheck.report.render.Renderers.names().split(", ")) {
+            assertTrue(help.matches("(?s).*--format=FORMAT [^-]*\\b" + f + "\\b.*"), () -> f + " is missing from --format's help: " + help);
+        }
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** Image tags from research/kubernetes.md §5 and immich.md §5.4. */
+/** Image tags as the CloudNativePG and Immich charts and Immich's docker-compose files write them. */
 class ImageRefTest {
     @ParameterizedTest
     @CsvSource(delimiter = ';', nullValues = "-", value = {

@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Stage 1 for PostgreSQL: connects read-only and records facts. It never judges: a failure to connect or to read a
  * fact is recorded (collection.postgres, unavailable) and the rules decide what it means.
  * <p>
- * The session (SPEC §3): {@code statement_timeout}, {@code lock_timeout=1s}, {@code idle_in_transaction_session_timeout}
+ * The session, read-only by construction: {@code statement_timeout}, {@code lock_timeout=1s}, {@code idle_in_transaction_session_timeout}
  * and {@code application_name=vccheck} are set in the startup packet (no round trip, in force before the first
  * statement); the connection is {@code readOnly} with autocommit off, so pgjdbc opens every transaction with
  * {@code BEGIN READ ONLY}; a statement runs after it (so no {@code SET TRANSACTION READ WRITE} is accepted) and the
