@@ -50,7 +50,17 @@ class RemediationProofTest {
             "pg.vchord.version|outcome 0|remediation 0", "DISABLED: the nightly advice DROP EXTENSION IF EXISTS vchord fails on a database with"
                     + " vchordrq indexes (see nightlyVectorChordInstalled); remove this entry when the rule is fixed",
             "pg.vchord.preload|outcome 1|remediation 0", "vectors not preloaded while the columns are pgvecto.rs's: that state needs the real"
-                    + " library-loading behaviour, run on Debian 15 with the C stand-ins in UnloadableRemediationProofTest (NOT_PRELOADED)");
+                    + " library-loading behaviour, run on Debian 15 with the C stand-ins in UnloadableRemediationProofTest (NOT_PRELOADED)",
+            "pg.settings.leftover|outcome 0|remediation 0", "run as printed, then rescanned, by InstallationRemediationTest"
+                    + ".prewarmDimRemovedByResetAllAndTheOtherSettingsSetAgain (needs an older PostgreSQL minor and a reserved prefix)",
+            "logs.pg.reserved-prefix|outcome 1|remediation 0", "run as printed on Debian 15 with the C vchord stand-in, whose log"
+                    + " gives the line, by CStandInLogsTest.preloadRequiredAndReservedPrefixFromTheLibrariesThemselves",
+            "logs.pg.preload-required|outcome 1|remediation 1", "NOT YET RUN: needs a log-only scan (no catalog) of a server that"
+                    + " refuses pgvecto.rs outside preload; the same ALTER SYSTEM is run for pg.vchord.preload in UnloadableRemediationProofTest",
+            "logs.immich.create-extension-denied|outcome 1|remediation 0", "NOT YET RUN: needs Immich's own log line; the statement is"
+                    + " plain CREATE EXTENSION ... CASCADE as a superuser",
+            "logs.immich.vchord-update-failed|outcome 1|remediation 0", "NOT YET RUN: needs Immich's own log line; the same ALTER"
+                    + " EXTENSION vchord UPDATE is run for pg.extensions.owner in InstallationRemediationTest");
 
     /** Why a remediation block is not executed here, by kind; {@code rule:kind} entries name one rule's block. */
     static final Map<String, String> NOT_RUN = Map.of(
