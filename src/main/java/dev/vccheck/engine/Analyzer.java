@@ -78,7 +78,15 @@ public final class Analyzer {
         String history = facts.at("/pg/immich/latest_version").map(JsonNode::asText).orElse(null);
         if (history != null && Compatibility.isVersion(history)) {
             try {
-                return compat.select(history, "version_history");
+                Compatibility.Target running = compat.select(history, "version_history");
+                if (running.release().vectorExtensions().contains("vchord")) return running;
+                // The release running now cannot use VectorChord (before v1.133): a scan without --immich-version is a
+                // check before moving on, so it is judged for the newest release, and the report says so. An explicit
+                // flag still judges the database against an older release only.
+                Compatibility.Target newest = compat.select(compat.newestRelease(), "compat-newest");
+                return new Compatibility.Target(newest.immichVersion(), newest.source(), newest.release(),
+                        "Immich " + running.immichVersion() + " runs on this database (version_history) and cannot use VectorChord;"
+                                + " judged for moving to " + newest.immichVersion() + ", the newest release vccheck knows");
             } catch (IllegalArgumentException e) {
                 // An ancient version_history row says nothing about where the user is going; use the newest release.
             }

@@ -58,9 +58,16 @@ class ReportOutputTest {
         assertEquals("1.134.0", report.at("/immich_version/value").asText());
         assertEquals("flag", report.at("/immich_version/source").asText());
         assertEquals("v1.133.0 - v1.134.0", report.at("/immich_version/release").asText());
-        JsonNode fromHistory = JSON.readTree(Cli.run("analyze", bundle("pgvectors-dual").toString(), "--format", "json").out());
-        assertEquals("1.132.3", fromHistory.at("/immich_version/value").asText());
+        // version_history names a release that can use VectorChord: that release is the target.
+        JsonNode fromHistory = JSON.readTree(Cli.run("analyze", bundle("migrated").toString(), "--format", "json").out());
+        assertEquals("2.1.0", fromHistory.at("/immich_version/value").asText());
         assertEquals("version_history", fromHistory.at("/immich_version/source").asText());
+        // It names one before v1.133 (no VectorChord): a scan without the flag is a check before moving on, judged for
+        // the newest release, and the report says which release runs now.
+        JsonNode before = JSON.readTree(Cli.run("analyze", bundle("pgvectors-dual").toString(), "--format", "json").out());
+        assertEquals("compat-newest", before.at("/immich_version/source").asText());
+        assertTrue(before.at("/immich_version/note").asText().startsWith("Immich 1.132.3 runs on this database (version_history)"), before::toString);
+        assertEquals("dual", before.at("/migration/path").asText(), "the migration to plan, not 'none'");
     }
 
     @Test
@@ -71,7 +78,7 @@ class ReportOutputTest {
         assertTrue(fail >= 0 && fail < skip && skip < pass, out);
         assertTrue(out.contains("fix (sql):\n        ALTER SYSTEM SET shared_preload_libraries = 'vectors.so', 'vchord.so';"), out);
         assertFalse(out.contains("\u001b["), "no ANSI codes when stdout is not a terminal");
-        assertTrue(out.contains("Summary: 2 fail, 0 error, 0 warn, 2 skip, 1 pass — verdict: fail"), out);
+        assertTrue(out.contains("Summary: 2 fail, 0 error, 0 warn, 1 skip, 2 pass — verdict: fail"), out);
     }
 
     @Test
