@@ -53,6 +53,8 @@ class RemediationProofTest {
                     + " library-loading behaviour, run on Debian 15 with the C stand-ins in UnloadableRemediationProofTest (NOT_PRELOADED)",
             "pg.settings.leftover|outcome 0|remediation 0", "run as printed, then rescanned, by InstallationRemediationTest"
                     + ".prewarmDimRemovedByResetAllAndTheOtherSettingsSetAgain (needs an older PostgreSQL minor and a reserved prefix)",
+            "pg.settings.leftover|outcome 1|remediation 0", "the same statements as outcome 0 (warn instead of fail for other"
+                    + " releases), run as printed by InstallationRemediationTest.prewarmDimRemovedByResetAllAndTheOtherSettingsSetAgain",
             "logs.pg.reserved-prefix|outcome 1|remediation 0", "run as printed on Debian 15 with the C vchord stand-in, whose log"
                     + " gives the line, by CStandInLogsTest.preloadRequiredAndReservedPrefixFromTheLibrariesThemselves",
             "logs.pg.preload-required|outcome 1|remediation 1", "NOT YET RUN: needs a log-only scan (no catalog) of a server that"
