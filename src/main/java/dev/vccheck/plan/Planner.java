@@ -35,7 +35,11 @@ public final class Planner {
         String ns = doc.at("/k8s/namespace").asText("immich");
         String primary = "";
         for (JsonNode c : doc.at("/k8s/cnpg/clusters")) primary = c.path("current_primary").asText("");
-        String psql = primary.isEmpty() ? "psql -d " + Quote.shell(db) : "kubectl exec -it -n " + Quote.shell(ns) + " " + Quote.shell(primary) + " -- psql " + Quote.shell(db);
+        // The way vccheck came in (--docker, --kube-exec) is the way in for the person running the plan.
+        String via = doc.at("/collection/postgres/psql_command").asText("");
+        String psql = !via.isEmpty() ? via
+                : primary.isEmpty() ? "psql -d " + Quote.shell(db) : "kubectl exec -it -n " + Quote.shell(ns) + " " + Quote.shell(primary) + " -- psql " + Quote.shell(db);
+        boolean compose = doc.at("/collection/postgres/via").asText("").equals("docker");
         List<String> blockers = new ArrayList<>();
         for (Finding f : report.findings()) {
             // The columns-real fail is the plan's own step 3; every other state failure (half migrated, a target
@@ -73,16 +77,34 @@ public final class Planner {
         List<Plan.Step> steps = new ArrayList<>();
         switch (path) {
             case "dual" -> {
+                if (compose) {
+                    // Immich's docker compose: the database image decides which libraries are there (and preloaded).
+                    String image = migrationImage(report);
+                    boolean both = vchordOnServer && vectorsOnServer;
+                    steps.add(new Plan.Step("Switch the database to Immich's image with VectorChord and pgvecto.rs", both,
+                            both ? "this image has both extensions" : null,
+                            List.of(new Plan.Block("text", "In docker-compose.yml, the database service's image line (the tag keeps this database's "
+                                            + "PostgreSQL major and pgvecto.rs version):"),
+                                    new Plan.Block("yaml", "    image: " + (image.isEmpty() ? "ghcr.io/immich-app/postgres:MAJOR-vectorchordVERSION-pgvectorsVERSION" : image) + "\n"),
+                                    new Plan.Block("shell", "docker compose up -d database"))));
+                }
                 if (doc.at("/k8s/namespace").isMissingNode()) {
                     steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
                             List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
                 } else {
                     addCnpgPrelude(steps, doc, ns);
                 }
-                steps.add(new Plan.Step("Preload both extensions and restart PostgreSQL", false, null,
-                        preloadBlocks(cnpg, truecharts, cluster, mergedList(preload, names, "vchord", "vectors"),
-                                "Restart PostgreSQL. ALTER SYSTEM writes postgresql.auto.conf, which survives an image switch and overrides postgresql.conf: "
-                                        + "remove vectors.so again before you switch to an image without pgvecto.rs (the cleanup step).")));
+                boolean preloaded = names.contains("vchord") && names.contains("vectors");
+                List<Plan.Block> preloadBoth = preloadBlocks(cnpg, truecharts, cluster, mergedList(preload, names, "vchord", "vectors"),
+                        "Restart PostgreSQL. ALTER SYSTEM writes postgresql.auto.conf, which survives an image switch and overrides postgresql.conf: "
+                                + "remove vectors.so again before you switch to an image without pgvecto.rs (the cleanup step).");
+                if (compose && !preloaded) {
+                    preloadBoth = concat(List.of(new Plan.Block("text", "Immich's image preloads vchord.so and vectors.so itself (its postgresql.conf): "
+                            + "after the switch, scan again and this step shows done. Only where something overrides it (a command: in "
+                            + "docker-compose.yml, or an ALTER SYSTEM in postgresql.auto.conf), as a superuser:")), preloadBoth.toArray(new Plan.Block[0]));
+                }
+                steps.add(new Plan.Step("Preload both extensions and restart PostgreSQL", preloaded, preloaded ? "both are in shared_preload_libraries" : null,
+                        preloadBoth));
                 steps.add(new Plan.Step("Create VectorChord (as a superuser)", done3, done3 ? "vchord is installed" : null,
                         List.of(new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" (do not restart it meanwhile)",
@@ -190,6 +212,14 @@ public final class Planner {
         for (JsonNode w : doc.at("/k8s/workloads")) if (w.at("/labels/app.kubernetes.io~1name").asText("").equals("immich")) return true;
         for (var it = doc.at("/k8s/cnpg/clusters").fieldNames(); it.hasNext(); ) if (it.next().endsWith("-cnpg-main")) return true;
         return false;
+    }
+
+    /** The image tag the analysis derived for this database (pg.migration.state's evidence), or "". */
+    private static String migrationImage(Report report) {
+        for (Finding f : report.findings()) {
+            if (f.id().equals("pg.migration.state") && f.evidence() != null && f.evidence().get("image") != null) return String.valueOf(f.evidence().get("image"));
+        }
+        return "";
     }
 
     private static String cnpgName(JsonNode doc) {

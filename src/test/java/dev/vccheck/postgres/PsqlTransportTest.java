@@ -208,6 +208,55 @@ public class PsqlTransportTest {
         onlyTheCatalogStatementWasSent(Files.readString(dir.resolve("docker.stdin")));
     }
 
+    /**
+     * Reached through --docker, the plan speaks docker compose: on the pgvecto.rs image the dual path starts with the
+     * image: line (tag from this database's major and pgvecto.rs version), the SQL is run through docker exec, and
+     * Immich is stopped with docker compose; on Immich's image with both libraries preloaded those steps show done.
+     */
+    @Test
+    void theRunbookThroughDockerSpeaksDockerCompose() throws Exception {
+        EmbeddedServer s = TestServers.shared(16, PGVECTORS_ONLY, "vectors.so");
+        String db = TestServers.newDatabaseName("compose");
+        ImmichDatabase.create(s, db, Spec.of(State.PGVECTORS));
+        Path bin = dir.resolve("bin");
+        List<String> expected = new ArrayList<>(List.of("exec", "-i", "immich_postgres"));
+        expected.addAll(psqlWords("postgres", db));
+        recordingStandIn(bin, "docker", dir, expected, 4, s.port());
+        Path env = dir.resolve(".env");
+        Files.writeString(env, "DB_HOSTNAME=database\nDB_USERNAME=postgres\nDB_DATABASE_NAME=" + db + "\n");
+        Cli.Result plan = Cli.runWithEnv(false, Map.of("PATH", bin + ":" + SYSTEM_PATH), "plan", "--docker", "immich_postgres",
+                "--env-file", env.toString(), "--immich-version", "2.1.0", "--path", "dual");
+        assertEquals(0, plan.exit(), plan::toString);
+        String out = plan.out();
+        assertTrue(out.contains("image: ghcr.io/immich-app/postgres:16-vectorchord0.4.3-pgvectors0.2.0"), out);
+        assertTrue(out.contains("docker compose up -d database"), out);
+        assertTrue(out.contains("docker compose stop immich-server immich-machine-learning"), out);
+        assertTrue(out.contains("docker exec -it immich_postgres psql -U postgres -d " + db), out);
+        assertTrue(out.indexOf("image: ghcr.io") < out.indexOf("docker compose stop"), "the image switch comes first\n" + out);
+        // The scan names the same image for this database (its major, its pgvecto.rs), never another major's.
+        Cli.Result scan = Cli.runWithEnv(false, Map.of("PATH", bin + ":" + SYSTEM_PATH), "scan", "--docker", "immich_postgres",
+                "--env-file", env.toString(), "--immich-version", "2.1.0", "--format", "text");
+        assertTrue(scan.out().contains("ghcr.io/immich-app/postgres:16-vectorchord0.4.3-pgvectors0.2.0"), scan.out());
+        assertFalse(scan.out().contains("postgres:14-vectorchord"), scan.out());
+        // The way in for a person, which the SQL fixes' titles and the plan use (derived.psql).
+        Cli.Result collect = Cli.runWithEnv(false, Map.of("PATH", bin + ":" + SYSTEM_PATH), "collect", "--docker", "immich_postgres",
+                "--env-file", env.toString());
+        assertEquals("docker exec -it immich_postgres psql -U postgres -d " + db,
+                JSON.readTree(collect.out()).at("/collection/postgres/psql_command").asText(), collect::toString);
+        // Immich's image with both libraries, already preloaded: the switch and the preload are done.
+        EmbeddedServer dual = TestServers.shared(16, DUAL, "vchord.so, vectors.so");
+        String db2 = TestServers.newDatabaseName("compose");
+        ImmichDatabase.create(dual, db2, Spec.of(State.PGVECTORS));
+        List<String> expected2 = new ArrayList<>(List.of("exec", "-i", "immich_postgres"));
+        expected2.addAll(psqlWords("postgres", db2));
+        recordingStandIn(bin, "docker", dir, expected2, 4, dual.port());
+        Files.writeString(env, "DB_HOSTNAME=database\nDB_USERNAME=postgres\nDB_DATABASE_NAME=" + db2 + "\n");
+        Cli.Result plan2 = Cli.runWithEnv(false, Map.of("PATH", bin + ":" + SYSTEM_PATH), "plan", "--docker", "immich_postgres",
+                "--env-file", env.toString(), "--immich-version", "2.1.0");
+        assertEquals(0, plan2.exit(), plan2::toString);
+        assertTrue(plan2.out().contains("this image has both extensions") && plan2.out().contains("both are in shared_preload_libraries"), plan2.out());
+    }
+
     @Test
     void podmanWhereDockerIsNotOnPath() throws Exception {
         EmbeddedServer s = TestServers.shared(16, DUAL, "vchord.so, vectors.so");

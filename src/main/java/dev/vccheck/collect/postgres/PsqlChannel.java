@@ -1,5 +1,7 @@
 package dev.vccheck.collect.postgres;
 
+import dev.vccheck.rules.Quote;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,8 +27,9 @@ import java.util.Optional;
  * @param label   what was scanned, for the report (no secrets: vccheck never puts a password into these words)
  * @param host    how pg.connection.host names the server
  * @param env     extra environment for the command
+ * @param interactive the same way in for a person (a terminal, no limits), for the SQL of the fixes; null for --psql
  */
-public record PsqlChannel(List<String> command, String via, String label, String host, Map<String, String> env) {
+public record PsqlChannel(List<String> command, String via, String label, String host, Map<String, String> env, String interactive) {
 
     /** psql's words after the program name, as vccheck runs it. */
     public static List<String> psqlWords(String user, String database, PostgresCollector.Timeouts to) {
@@ -54,7 +57,8 @@ public record PsqlChannel(List<String> command, String via, String label, String
         List<String> cmd = new ArrayList<>(List.of(engine, "exec", "-i", container, "psql"));
         cmd.addAll(psqlWords(user, database, to));
         return new PsqlChannel(cmd, "docker", engine + " exec " + container + ": psql -U " + user + " -d " + database,
-                engine + " exec " + container, Map.of());
+                engine + " exec " + container, Map.of(),
+                engine + " exec -it " + Quote.shell(container) + " psql -U " + Quote.shell(user) + " -d " + Quote.shell(database));
     }
 
     /** {@code kubectl exec -i -n NS POD -c postgres -- psql ...} into a CloudNativePG instance pod. */
@@ -66,7 +70,9 @@ public record PsqlChannel(List<String> command, String via, String label, String
         cmd.addAll(List.of("exec", "-i", "-n", namespace, pod, "-c", "postgres", "--", "psql"));
         cmd.addAll(psqlWords(user, database, to));
         return new PsqlChannel(cmd, "kube-exec", "kubectl exec " + namespace + "/" + pod + ": psql -U " + user + " -d " + database,
-                "kubectl exec " + namespace + "/" + pod, Map.of());
+                "kubectl exec " + namespace + "/" + pod, Map.of(),
+                "kubectl" + (context != null ? " --context " + Quote.shell(context) : "") + " exec -it -n " + Quote.shell(namespace) + " "
+                        + Quote.shell(pod) + " -c postgres -- psql -U " + Quote.shell(user) + " -d " + Quote.shell(database));
     }
 
     /** A command line of the user's, split into words (see {@link ShellWords}), run as given. */
@@ -74,7 +80,7 @@ public record PsqlChannel(List<String> command, String via, String label, String
         List<String> words = ShellWords.split(commandLine);
         if (words.isEmpty()) throw new IllegalArgumentException("the command is empty");
         return new PsqlChannel(words, "psql", PsqlCollector.redact(String.join(" ", words)), words.get(0),
-                Map.of("PGOPTIONS", options(to), "PGAPPNAME", "vccheck"));
+                Map.of("PGOPTIONS", options(to), "PGAPPNAME", "vccheck"), null);
     }
 
     /** The program's path on the PATH of {@code env} (or the process's own PATH when env has none). */

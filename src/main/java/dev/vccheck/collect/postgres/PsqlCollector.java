@@ -59,6 +59,7 @@ public final class PsqlCollector {
                         Supplier<Map<String, String>> rulesSql) {
         ObjectNode source = facts.json().with("collection").putObject("postgres");
         source.put("label", ch.label()).put("via", ch.via());
+        if (ch.interactive() != null) source.put("psql_command", ch.interactive());
         long start = System.nanoTime();
         try {
             String guardedLost = null;
