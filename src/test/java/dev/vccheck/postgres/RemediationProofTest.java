@@ -47,8 +47,6 @@ class RemediationProofTest {
      * built-in rule can print as sql must have been run (checked last, when the whole class runs).
      */
     static final Map<String, String> SQL_NOT_RUN_HERE = Map.of(
-            "pg.vchord.version|outcome 0|remediation 0", "DISABLED: the nightly advice DROP EXTENSION IF EXISTS vchord fails on a database with"
-                    + " vchordrq indexes (see nightlyVectorChordInstalled); remove this entry when the rule is fixed",
             "pg.vchord.preload|outcome 1|remediation 0", "vectors not preloaded while the columns are pgvecto.rs's: that state needs the real"
                     + " library-loading behaviour, run on Debian 15 with the C stand-ins in UnloadableRemediationProofTest (NOT_PRELOADED)");
 
@@ -281,13 +279,7 @@ class RemediationProofTest {
         follow(noRestart(s), db, "immich", "2.1.0", Case.passes("pg.extensions.required"));
     }
 
-    /**
-     * Disabled: finds a defect in rules/postgres/20-extensions.yaml (pg.vchord.version, nightly outcome): the printed
-     * {@code DROP EXTENSION IF EXISTS vchord;} fails in psql on a database with VectorChord indexes ("cannot drop
-     * extension vchord because other objects depend on it ... index clip_index depends on operator class
-     * vector_cosine_ops for access method vchordrq"). Enable once that advice drops or keeps the indexes explicitly.
-     */
-    @org.junit.jupiter.api.Disabled("pg.vchord.version's nightly advice fails on a database with vchordrq indexes; see the comment")
+    /** The nightly's advice drops the vchordrq indexes before the extension (they depend on its operator classes). */
     @Test
     void nightlyVectorChordInstalled() throws Exception {
         EmbeddedServer s = TestServers.shared(16, NIGHTLY, "vchord.so");
