@@ -51,7 +51,9 @@ public final class Planner {
         String dim = dimension > 0 ? String.valueOf(dimension) : "DIMENSION";
         // The current preload list, merged with what the path needs (entries kept, duplicates not added). vectors is
         // kept only where pgvecto.rs is on the server: a preloaded library that is missing stops PostgreSQL.
-        boolean vectorsOnServer = !doc.at("/pg/extensions/available/vectors").isMissingNode();
+        // pg_available_extensions lists it by its control file; where vccheck could look, its library file must be there too.
+        boolean vectorsOnServer = !doc.at("/pg/extensions/available/vectors").isMissingNode()
+                && doc.at("/pg/extensions/library_files/vectors").asBoolean(true);
         boolean vchordOnServer = !doc.at("/pg/extensions/available/vchord").isMissingNode();
         List<String> preload = new ArrayList<>();
         doc.at("/pg/preload").forEach(n -> {

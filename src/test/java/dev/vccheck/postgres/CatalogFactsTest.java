@@ -77,7 +77,20 @@ class CatalogFactsTest {
             assertFalse(pg.at("/settings").has("allow_alter_system"), "PostgreSQL 16 has no allow_alter_system (17+)");
             assertTrue(pg.at("/settings").has("cluster_name") && pg.at("/settings").has("archive_library"), pg.get("settings")::toString);
             assertFalse(pg.at("/settings").has("archive_command"), "only its first word is kept (archive_program)");
+            // The library files: both stand-in libraries are in PKGLIBDIR (a superuser may look); a role that may not
+            // look loses only this fact, with the reason, and the statement still runs.
+            assertEquals("{\"vectors\":true,\"vchord\":true}", withoutVector(pg.at("/extensions/library_files")), pg.get("extensions")::toString);
+            JsonNode plain = collect(s, db, "immich");
+            assertTrue(plain.at("/pg/extensions/library_files").isMissingNode(), plain.at("/pg/extensions")::toString);
+            assertTrue(plain.at("/unavailable/pg.extensions.library_files").asText().contains("pg_read_server_files"), plain.get("unavailable")::toString);
         }
+    }
+
+    /** pg.extensions.library_files without pgvector's entry (the stand-in for pgvector has no vector.so). */
+    private static String withoutVector(JsonNode files) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = ((com.fasterxml.jackson.databind.node.ObjectNode) files).deepCopy();
+        o.remove("vector");
+        return o.toString();
     }
 
     @Test

@@ -46,23 +46,27 @@ class RemediationProofTest {
      * "rule|outcome N|remediation M" → why that sql block is not run by a test of this class. Everything else that a
      * built-in rule can print as sql must have been run (checked last, when the whole class runs).
      */
-    static final Map<String, String> SQL_NOT_RUN_HERE = Map.of(
-            "pg.vchord.version|outcome 0|remediation 0", "DISABLED: the nightly advice DROP EXTENSION IF EXISTS vchord fails on a database with"
-                    + " vchordrq indexes (see nightlyVectorChordInstalled); remove this entry when the rule is fixed",
-            "pg.vchord.preload|outcome 1|remediation 0", "vectors not preloaded while the columns are pgvecto.rs's: that state needs the real"
-                    + " library-loading behaviour, run on Debian 15 with the C stand-ins in UnloadableRemediationProofTest (NOT_PRELOADED)",
-            "pg.settings.leftover|outcome 0|remediation 0", "run as printed, then rescanned, by InstallationRemediationTest"
-                    + ".prewarmDimRemovedByResetAllAndTheOtherSettingsSetAgain (needs an older PostgreSQL minor and a reserved prefix)",
-            "pg.settings.leftover|outcome 1|remediation 0", "the same statements as outcome 0 (warn instead of fail for other"
-                    + " releases), run as printed by InstallationRemediationTest.prewarmDimRemovedByResetAllAndTheOtherSettingsSetAgain",
-            "logs.pg.reserved-prefix|outcome 1|remediation 0", "run as printed on Debian 15 with the C vchord stand-in, whose log"
-                    + " gives the line, by CStandInLogsTest.preloadRequiredAndReservedPrefixFromTheLibrariesThemselves",
-            "logs.pg.preload-required|outcome 1|remediation 1", "NOT YET RUN: needs a log-only scan (no catalog) of a server that"
-                    + " refuses pgvecto.rs outside preload; the same ALTER SYSTEM is run for pg.vchord.preload in UnloadableRemediationProofTest",
-            "logs.immich.create-extension-denied|outcome 1|remediation 0", "NOT YET RUN: needs Immich's own log line; the statement is"
-                    + " plain CREATE EXTENSION ... CASCADE as a superuser",
-            "logs.immich.vchord-update-failed|outcome 1|remediation 0", "NOT YET RUN: needs Immich's own log line; the same ALTER"
-                    + " EXTENSION vchord UPDATE is run for pg.extensions.owner in InstallationRemediationTest");
+    static final Map<String, String> SQL_NOT_RUN_HERE = Map.ofEntries(
+            Map.entry("pg.settings.leftover|outcome 0|remediation 0", "the same statement as outcome 1 (the fail is the target release"
+                    + " v1.135.1 on the same state), run as printed by InstallationRemediationTest"),
+            Map.entry("pg.settings.leftover|outcome 1|remediation 0", "run as printed by InstallationRemediationTest"
+                    + " (prewarmDimRemovedByResetAllAndTheOtherSettingsSetAgain, on PostgreSQL 16 minors before and after the RESET change)"),
+            Map.entry("logs.pg.reserved-prefix|outcome 1|remediation 0", "a log-only state (Debian 15 with the C stand-in vchord.so reserving"
+                    + " the prefix): its RESET is run as printed on that server by CStandInLogsTest"),
+            Map.entry("logs.pg.preload-required|outcome 1|remediation 1", "NOT PROVEN YET: a log-only state (no database read); the same list"
+                    + " is pg.vchord.preload's advice, proven with restart in UnloadableRemediationProofTest, but this block itself is not run"),
+            Map.entry("logs.immich.create-extension-denied|outcome 1|remediation 0", "NOT PROVEN YET: a log-only state (Immich's log line,"
+                    + " no database read); no state of this class produces it"),
+            Map.entry("logs.immich.vchord-update-failed|outcome 1|remediation 0", "NOT PROVEN YET: a log-only state (Immich's log line, no"
+                    + " database read); pg.vchord.version's ALTER EXTENSION vchord UPDATE is run by InstallationRemediationTest, this block is not"),
+            Map.entry("pg.vchord.preload|outcome 1|remediation 0", "vectors not preloaded while the columns are pgvecto.rs's: that state needs the real"
+                    + " library-loading behaviour, run on Debian 15 with the C stand-ins in UnloadableRemediationProofTest (NOT_PRELOADED)"),
+            Map.entry("pg.preload.source|outcome 1|remediation 0", "run as printed by InstallationRemediationTest (aPendingPreloadNamingAMissingLibraryIsFixedBeforeTheRestart)"),
+            Map.entry("pg.preload.source|outcome 2|remediation 0", "run as printed by InstallationRemediationTest (alterSystemOverridingPostgresqlConfIsReset)"),
+            Map.entry("pg.preload.source|outcome 1|remediation 1", "NOT PROVEN YET: RESET where no entry of postgresql.auto.conf's list is left; the same RESET is run for outcome 2 by InstallationRemediationTest"),
+            Map.entry("pg.immich.migrating|outcome 1|remediation 0", "run as printed by InstallationRemediationTest (aRunningMigrationIsSeenAndItsQueryRuns)"),
+            Map.entry("pg.vector-extension.pick|outcome 2|remediation 1", "run as printed by InstallationRemediationTest (pgvectorsPreloadedForColumnsStillOnIt)")
+    );
 
     /** Why a remediation block is not executed here, by kind; {@code rule:kind} entries name one rule's block. */
     static final Map<String, String> NOT_RUN = Map.of(
@@ -293,13 +297,7 @@ class RemediationProofTest {
         follow(noRestart(s), db, "immich", "2.1.0", Case.passes("pg.extensions.required"));
     }
 
-    /**
-     * Disabled: finds a defect in rules/postgres/20-extensions.yaml (pg.vchord.version, nightly outcome): the printed
-     * {@code DROP EXTENSION IF EXISTS vchord;} fails in psql on a database with VectorChord indexes ("cannot drop
-     * extension vchord because other objects depend on it ... index clip_index depends on operator class
-     * vector_cosine_ops for access method vchordrq"). Enable once that advice drops or keeps the indexes explicitly.
-     */
-    @org.junit.jupiter.api.Disabled("pg.vchord.version's nightly advice fails on a database with vchordrq indexes; see the comment")
+    /** The nightly's advice drops the vchordrq indexes before the extension (they depend on its operator classes). */
     @Test
     void nightlyVectorChordInstalled() throws Exception {
         EmbeddedServer s = TestServers.shared(16, NIGHTLY, "vchord.so");

@@ -106,6 +106,17 @@ public final class CatalogFacts {
             a.setAll((ObjectNode) e.getValue());
             if (r.path("versions").has(e.getKey())) a.set("versions", r.path("versions").get(e.getKey()));
         });
+        if (!r.path("can_read_library_files").asBoolean()) {
+            unavailable.put("pg.extensions.library_files", "the server's library directory (pg_config, pg_stat_file) is readable only by"
+                    + " superusers and members of pg_read_server_files");
+        } else if (guardedLost != null) {
+            unavailable.put("pg.extensions.library_files", guardedLost);
+        } else if (!"$libdir".equals(settings.path("dynamic_library_path").asText("$libdir"))) {
+            unavailable.put("pg.extensions.library_files", "dynamic_library_path is '" + settings.path("dynamic_library_path").asText()
+                    + "': libraries may be outside the server's library directory");
+        } else if (r.hasNonNull("library_files")) {
+            ext.set("library_files", parse(r.get("library_files").asText()));
+        }
         ObjectNode inst = ext.putObject("installed");
         r.path("installed").fields().forEachRemaining(e -> inst.set(e.getKey(), e.getValue()));
         pg.set("schemas", r.path("schemas").isArray() ? r.get("schemas") : JsonNodeFactory.instance.arrayNode());

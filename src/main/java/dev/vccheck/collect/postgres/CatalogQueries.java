@@ -50,6 +50,14 @@ final class CatalogQueries {
     /** Immich's advisory lock while it migrates (DatabaseLock.Migrations in server/src/enum.ts). */
     static final int IMMICH_MIGRATION_LOCK = 200;
 
+    /** Libraries whose file is looked for in PKGLIBDIR (pg.extensions.library_files). */
+    static final List<String> LIBRARIES = List.of("vectors", "vchord", "vector");
+
+    /** May this session read PKGLIBDIR and stat a file there (a superuser has every role's privileges)? */
+    static final String LIBRARY_FILES_READABLE = "(pg_has_role(current_user, 'pg_read_server_files', 'USAGE')\n"
+            + "      AND has_function_privilege('pg_catalog.pg_stat_file(text, boolean)', 'EXECUTE')\n"
+            + "      AND has_table_privilege('pg_catalog.pg_config', 'SELECT'))";
+
     /** The whole statement, with (true) or without (false) the parts read through query_to_xml. */
     static String statement(boolean guarded) {
         String detailed = list(DETAILED);
@@ -134,6 +142,7 @@ final class CatalogQueries {
                 + "      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),\n");
         sb.append("  'can_read_file_settings', has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')\n"
                 + "      AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE'),\n");
+        sb.append("  'can_read_library_files', ").append(LIBRARY_FILES_READABLE).append(",\n");
         sb.append("  'guarded', ").append(guarded).append(guarded ? ",\n" : "\n");
         if (guarded) {
             sb.append("  'file_settings', CASE WHEN has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')\n"
@@ -142,6 +151,15 @@ final class CatalogQueries {
                             + "'file', sourcefile, 'line', sourceline, 'applied', applied, 'error', error)) ORDER BY seqno), '[]')::text AS j "
                             + "FROM pg_catalog.pg_file_settings WHERE name IN ('shared_preload_libraries', 'search_path', "
                             + "'default_transaction_read_only') OR name LIKE 'vchordrq.%' OR name LIKE 'vectors.%'"))
+                    .append(" END,\n");
+            // Whether each vector library's file is in the server's library directory: pg_available_extensions lists
+            // an extension by its control file alone, and a preloaded library whose file is gone stops PostgreSQL
+            // (could not access file "$libdir/vectors"). pg_config and pg_stat_file on an absolute path need a
+            // superuser or pg_read_server_files (with EXECUTE on pg_stat_file and SELECT on pg_config).
+            sb.append("  'library_files', CASE WHEN ").append(LIBRARY_FILES_READABLE).append(" THEN ")
+                    .append(dynamic("SELECT json_object_agg(n, (pg_stat_file(d.setting || '/' || n || '.so', true)).size IS NOT NULL)::text AS j "
+                            + "FROM (SELECT setting FROM pg_catalog.pg_config WHERE name = 'PKGLIBDIR') d, "
+                            + "unnest(ARRAY[" + list(LIBRARIES) + "]) AS n"))
                     .append(" END,\n");
             sb.append("  'version_history', ").append(guard("version_history",
                     "SELECT json_agg(json_build_object('version', version, 'created_at', to_char(\"createdAt\" AT TIME ZONE 'UTC', "
