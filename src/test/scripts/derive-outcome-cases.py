@@ -135,7 +135,7 @@ for rule, base, extra in [
     if "pg" in extra:
         patch["pg"] = extra["pg"]
     case(rule, "embeddings-unreadable", base, patch, base[len("collected-"):] + " " + LOST_WHY,
-         [st("skip", ["not applicable: derived.pg_ok"])])
+         [st("skip", ["not applicable: "])])
 
 # --- 'needs' errors
 case("pg.vector-extension.pick", "preload-not-visible", "collected-non-superuser-owner", {},
