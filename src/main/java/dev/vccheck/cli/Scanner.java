@@ -69,6 +69,13 @@ final class Scanner {
             // read above
         } else if (kube.isPresent()) {
             new dev.vccheck.collect.kubernetes.KubernetesCollector().collect(facts, kube.get());
+            if (db.isEmpty() && via.isEmpty() && facts.sourceStatus("kubernetes").equals("ok")) {
+                // No way into the database was given, but the cluster shows whether it runs: a database whose pods
+                // are down is an unreachable target (pg.connect error, with the pods' state as the reason), not an
+                // unconfigured one.
+                dev.vccheck.collect.kubernetes.ClusterDatabase.notRunning(facts.json().path("k8s")).ifPresent(why ->
+                        facts.json().with("collection").putObject("postgres").put("status", "error").put("message", "not reached: " + why));
+            }
         } else {
             facts.json().with("collection").putObject("kubernetes").put("status", "not-configured")
                     .put("message", "no Kubernetes target given (use --kube)");

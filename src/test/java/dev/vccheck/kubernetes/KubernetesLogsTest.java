@@ -155,6 +155,8 @@ class KubernetesLogsTest {
         assertTrue(remediation(r, "logs.pg.preload-missing").contains("preloadLibraries"), pre.toString());
         assertEquals("fail", finding(r, "logs.pg.library-gone").get("status").asText(), "the csvlog records of the run before");
         assertEquals("kubectl delete pod immich-cnpg-main-1 -n immich", remediation(r, "k8s.cnpg.crashloop").strip());
+        // The primary (main-2) runs: the database is up, only not read, so the database checks are skipped, not errors.
+        assertEquals("skip", finding(r, "pg.connect").get("status").asText(), finding(r, "pg.connect").toString());
     }
 
     @Test
@@ -171,6 +173,11 @@ class KubernetesLogsTest {
         assertTrue(fix.contains("vectors.so"), fix);
         assertEquals("fail", finding(r, "logs.pg.preload-missing").get("status").asText());
         assertTrue(remediation(r, "logs.pg.preload-missing").contains("type: vectorchord"), remediation(r, "logs.pg.preload-missing"));
+        // The database is down, and the pods say so: pg.connect is an error with that reason, not "no database target given".
+        JsonNode connect = finding(r, "pg.connect");
+        assertEquals("error", connect.get("status").asText(), connect.toString());
+        assertTrue(connect.get("message").asText().contains("pod immich-cnpg-main-1, the primary of CloudNativePG Cluster immich-cnpg-main, is waiting in CrashLoopBackOff"),
+                connect.toString());
     }
 
     @Test
