@@ -54,7 +54,8 @@ public final class Planner {
         // pg_available_extensions lists it by its control file; where vccheck could look, its library file must be there too.
         boolean vectorsOnServer = !doc.at("/pg/extensions/available/vectors").isMissingNode()
                 && doc.at("/pg/extensions/library_files/vectors").asBoolean(true);
-        boolean vchordOnServer = !doc.at("/pg/extensions/available/vchord").isMissingNode();
+        boolean vchordOnServer = !doc.at("/pg/extensions/available/vchord").isMissingNode()
+                && doc.at("/pg/extensions/library_files/vchord").asBoolean(true);
         List<String> preload = new ArrayList<>();
         doc.at("/pg/preload").forEach(n -> {
             if (vectorsOnServer || !isVectors(n.asText())) preload.add(n.asText());
@@ -97,10 +98,20 @@ public final class Planner {
                     addCnpgPrelude(steps, doc, ns);
                 }
                 boolean preloaded = names.contains("vchord") && names.contains("vectors");
+                List<String> missing = new ArrayList<>();
+                if (!vchordOnServer) missing.add("vchord.so");
+                if (!vectorsOnServer) missing.add("vectors.so");
                 List<Plan.Block> preloadBoth = preloadBlocks(cnpg, truecharts, cluster, mergedList(preload, names, "vchord", "vectors"),
                         "Restart PostgreSQL. ALTER SYSTEM writes postgresql.auto.conf, which survives an image switch and overrides postgresql.conf: "
                                 + "remove vectors.so again before you switch to an image without pgvecto.rs (the cleanup step).");
-                if (compose && !preloaded) {
+                if (!preloaded && !missing.isEmpty()) {
+                    // A list naming a library that is not on the server stops PostgreSQL at the restart: no SQL here.
+                    String image = migrationImage(report);
+                    preloadBoth = List.of(new Plan.Block("text", String.join(" and ", missing) + (missing.size() == 1 ? " is" : " are")
+                            + " not on this server, and a preload list naming " + (missing.size() == 1 ? "it" : "them") + " stops PostgreSQL from starting ("
+                            + "could not access file \"$libdir/" + missing.get(0).replace(".so", "") + "\"). First switch the database to an image that has both "
+                            + "extensions" + (image.isEmpty() ? "" : " (" + image + ")") + ", then scan again: this step then gives the list to preload."));
+                } else if (compose && !preloaded) {
                     preloadBoth = concat(List.of(new Plan.Block("text", "Immich's image preloads vchord.so and vectors.so itself (its postgresql.conf): "
                             + "after the switch, scan again and this step shows done. Only where something overrides it (a command: in "
                             + "docker-compose.yml, or an ALTER SYSTEM in postgresql.auto.conf), as a superuser:")), preloadBoth.toArray(new Plan.Block[0]));

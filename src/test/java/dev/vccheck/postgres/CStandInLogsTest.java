@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * LOAD of each library outside the preload ("... must be loaded via shared_preload_libraries."), and a database-level
  * vchordrq.prewarm_dim (what Immich v1.133-v1.134 set) meeting the preloaded VectorChord that reserves the prefix.
  * The printed RESET is then run on that server, and the next session logs no warning.
- * Needs gcc/make and postgresql-15 with postgresql-server-dev-15 (.ci/run installs them); without them it is skipped.
+ * The printed preload list is then set with ALTER SYSTEM, the server restarted (it must start), and its new log passes.
+ * Needs gcc/make and postgresql-15 with postgresql-server-dev-15 (.ci/run installs them; under CI=true their absence fails the test).
  */
 @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CStandInLogsTest {
@@ -73,8 +74,8 @@ class CStandInLogsTest {
         Path src = Path.of(System.getProperty("vccheck.cstandin", repo("src/test/c").toString()));
         Assumptions.assumeTrue(Files.isRegularFile(src.resolve("vchord.c")) && Files.isRegularFile(src.resolve("vectors.c")),
                 "the C stand-ins (src/test/c) are not in this tree");
-        Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("pg_config")) && Files.isExecutable(BIN.resolve("postgres")),
-                "Debian's postgresql-15 and postgresql-server-dev-15 are not installed");
+        dev.vccheck.Tools.require(Files.isExecutable(BIN.resolve("pg_config")) && Files.isExecutable(BIN.resolve("postgres")),
+                "Debian's postgresql-15 and postgresql-server-dev-15");
         Path lib = Files.createDirectories(dir.resolve("lib"));
         try (Stream<Path> s = Files.list(src)) {
             for (Path f : s.toList()) Files.copy(f, lib.resolve(f.getFileName()));
@@ -136,6 +137,29 @@ class CStandInLogsTest {
             Thread.sleep(300);
             String after = Files.readString(log2).substring((int) before);
             assertFalse(after.contains("vchordrq"), "still warned after the RESET: " + after);
+
+            // logs.pg.preload-required's SQL as printed (both libraries' own errors are in the log, so both files
+            // exist and both are listed), then a restart that must succeed, and the next run's log passes the rule.
+            JsonNode sql = null;
+            for (JsonNode step : req.get("remediation")) if (step.get("kind").asText().equals("sql")) sql = step;
+            assertTrue(sql != null, req.toString());
+            assertEquals("ALTER SYSTEM SET shared_preload_libraries = 'vchord.so', 'vectors.so';  -- keep any other library already listed",
+                    sql.get("text").asText());
+            run(concat(psqlBase, "-d", "immich", "-c", sql.get("text").asText()), null);
+        } finally {
+            stop(data, p);
+        }
+        Path log3 = dir.resolve("run3.log");
+        p = new ProcessBuilder(postgres).redirectErrorStream(true).redirectOutput(log3.toFile()).start();
+        try {
+            waitReady(psqlBase);
+            // What Immich does at start with the libraries preloaded: loading them into a session works now.
+            String loaded = run(concat(psqlBase, "-d", "immich", "-c", "LOAD 'vectors'", "-c", "LOAD 'vchord'", "-c", "SHOW shared_preload_libraries"), null);
+            assertTrue(loaded.contains("\"vchord.so\", \"vectors.so\""), loaded);
+            Cli.Result r = Cli.run("scan", "--log", log3.toString(), "--format", "json");
+            JsonNode report = new ObjectMapper().readTree(r.out());
+            assertEquals("pass", finding(report, "logs.pg.preload-required").get("status").asText(), r.out());
+            assertEquals(0, r.exit(), r.toString());
         } finally {
             stop(data, p);
         }

@@ -53,17 +53,17 @@ class RemediationProofTest {
                     + " (prewarmDimRemovedByResetAllAndTheOtherSettingsSetAgain, on PostgreSQL 16 minors before and after the RESET change)"),
             Map.entry("logs.pg.reserved-prefix|outcome 1|remediation 0", "a log-only state (Debian 15 with the C stand-in vchord.so reserving"
                     + " the prefix): its RESET is run as printed on that server by CStandInLogsTest"),
-            Map.entry("logs.pg.preload-required|outcome 1|remediation 1", "NOT PROVEN YET: a log-only state (no database read); the same list"
-                    + " is pg.vchord.preload's advice, proven with restart in UnloadableRemediationProofTest, but this block itself is not run"),
-            Map.entry("logs.immich.create-extension-denied|outcome 1|remediation 0", "NOT PROVEN YET: a log-only state (Immich's log line,"
-                    + " no database read); no state of this class produces it"),
-            Map.entry("logs.immich.vchord-update-failed|outcome 1|remediation 0", "NOT PROVEN YET: a log-only state (Immich's log line, no"
-                    + " database read); pg.vchord.version's ALTER EXTENSION vchord UPDATE is run by InstallationRemediationTest, this block is not"),
+            Map.entry("logs.pg.preload-required|outcome 1|remediation 1", "a log-only state (Debian 15 with the C stand-ins refusing to load"
+                    + " outside the preload): run as printed by CStandInLogsTest, then a restart that must succeed and a passing log"),
+            Map.entry("logs.immich.create-extension-denied|outcome 1|remediation 0", "a log-only state (Immich's log line): run as printed by"
+                    + " LogRemediationTest on a fresh database owned by a non-superuser, after which Immich's own statements succeed for it"),
+            Map.entry("logs.immich.vchord-update-failed|outcome 1|remediation 0", "a log-only state (Immich's log line): run as printed by"
+                    + " LogRemediationTest on a database whose VectorChord Immich's role may not update; the rescan passes pg.vchord.version"),
             Map.entry("pg.vchord.preload|outcome 1|remediation 0", "vectors not preloaded while the columns are pgvecto.rs's: that state needs the real"
                     + " library-loading behaviour, run on Debian 15 with the C stand-ins in UnloadableRemediationProofTest (NOT_PRELOADED)"),
             Map.entry("pg.preload.source|outcome 1|remediation 0", "run as printed by InstallationRemediationTest (aPendingPreloadNamingAMissingLibraryIsFixedBeforeTheRestart)"),
             Map.entry("pg.preload.source|outcome 2|remediation 0", "run as printed by InstallationRemediationTest (alterSystemOverridingPostgresqlConfIsReset)"),
-            Map.entry("pg.preload.source|outcome 1|remediation 1", "NOT PROVEN YET: RESET where no entry of postgresql.auto.conf's list is left; the same RESET is run for outcome 2 by InstallationRemediationTest"),
+            Map.entry("pg.preload.source|outcome 1|remediation 1", "run as printed by InstallationRemediationTest (anOldAlterSystemListOfOnlyMissingLibrariesIsResetToTheConfigurationFile), with a restart"),
             Map.entry("pg.immich.migrating|outcome 1|remediation 0", "run as printed by InstallationRemediationTest (aRunningMigrationIsSeenAndItsQueryRuns)"),
             Map.entry("pg.vector-extension.pick|outcome 2|remediation 1", "run as printed by InstallationRemediationTest (pgvectorsPreloadedForColumnsStillOnIt)")
     );
