@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vccheck.cli.Cli;
 import dev.vccheck.demo.EmbeddedServer;
-import dev.vccheck.demo.ImmichDatabase;
-import dev.vccheck.demo.ImmichDatabase.Spec;
-import dev.vccheck.demo.ImmichDatabase.State;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,13 +86,7 @@ class LogRemediationTest {
     void aVectorChordUpdateImmichCouldNotDoIsDoneByTheSuperuser() throws Exception {
         EmbeddedServer s = TestServers.shared(16, DUAL, "vchord.so, vectors.so");
         String db = TestServers.newDatabaseName("update_failed");
-        ImmichDatabase.create(s, db, Spec.of(State.MIGRATED).owner("immich"));
-        s.sql(db, "DROP INDEX clip_index; DROP INDEX face_index; DROP EXTENSION vchord; CREATE EXTENSION vchord VERSION '0.3.0';"
-                + "SET ROLE immich; CREATE INDEX clip_index ON smart_search USING vchordrq (embedding vector_cosine_ops);"
-                + "CREATE INDEX face_index ON face_search USING vchordrq (embedding vector_cosine_ops); RESET ROLE;");
-        // Immich's update at start (database.repository.ts updateVectorExtension), as its role: refused.
-        SQLException refused = assertThrows(SQLException.class, () -> runAs(s, db, "immich", "ALTER EXTENSION vchord UPDATE TO '0.4.3'"));
-        assertTrue(refused.getMessage().contains("must be owner of extension vchord"), refused.getMessage());
+        InstallationRemediationTest.olderVchordThanTheImage(s, db);
 
         String sql = printedSql("""
                 [Nest] 17  - 12/02/2026, 3:50:02 PM    WARN [Microservices:DatabaseService] The VectorChord extension can be updated to 0.4.3.
