@@ -99,10 +99,6 @@ class LogRemediationTest {
         TestServers.Scan after = TestServers.scan(s, db, "immich", "--immich-version", "2.1.0");
         assertEquals("pass", after.statuses().get("pg.vchord.version"), after::out);
         assertEquals("pass", after.statuses().get("pg.indexes"), after::out);
-        try (Connection c = s.connect(db, "postgres"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'vchord'")) {
-            assertTrue(rs.next());
-            assertEquals("0.4.3", rs.getString(1));
-        }
+        assertEquals("0.4.3", InstallationRemediationTest.vchordVersion(s, db));
     }
 }
