@@ -36,13 +36,37 @@ public final class CatalogFacts {
      */
     public static void apply(JsonNode r, ObjectNode pg, Map<String, String> unavailable, Connection how, String vectorExtension,
                              String guardedLost) {
-        ObjectNode conn = pg.putObject("connection");
-        JsonNode srv = r.path("server");
-        conn.put("host", how.host())
+        connection(r.path("server"), pg, how);
+        server(r, pg);
+        settings(r, pg, unavailable);
+        database(r, pg);
+        extensions(r, pg, unavailable, guardedLost);
+        ObjectNode emb = embeddings(r, pg);
+        indexes(r, pg);
+        ObjectNode tables = tables(r, pg, unavailable);
+        sessions(r, pg);
+        ObjectNode immich = immich(r, pg, tables, vectorExtension);
+        fileSettings(r, pg, unavailable, guardedLost);
+        if (guardedLost != null) {
+            // A lock or a timeout on Immich's bookkeeping tables costs only the facts read from them.
+            for (String fact : List.of("pg.immich.version_history", "pg.immich.kysely_migrations", "pg.immich.typeorm_migrations")) {
+                unavailable.put(fact, guardedLost);
+            }
+            return;
+        }
+        guarded(r, immich, emb, tables, unavailable);
+    }
+
+    private static void connection(JsonNode srv, ObjectNode pg, Connection how) {
+        pg.putObject("connection").put("host", how.host())
                 .put("port", how.port() != null ? how.port() : srv.path("port").asInt())
                 .put("database", how.database() != null ? how.database() : srv.path("database").asText())
                 .put("user", how.user() != null ? how.user() : srv.path("user").asText())
                 .put("ssl", how.ssl() != null ? how.ssl() : srv.path("ssl").asBoolean());
+    }
+
+    private static void server(JsonNode r, ObjectNode pg) {
+        JsonNode srv = r.path("server");
         JsonNode settings = r.path("settings");
         ObjectNode server = pg.putObject("server");
         server.put("version", srv.path("version").asText());
@@ -56,6 +80,11 @@ public final class CatalogFacts {
             String first = settings.get("archive_command").asText().strip().split("\\s+", 2)[0];
             if (!first.isEmpty()) server.put("archive_program", first);
         }
+    }
+
+    /** Settings, where each comes from, and the preload list (null for a role that may not read it). */
+    private static void settings(JsonNode r, ObjectNode pg, Map<String, String> unavailable) {
+        JsonNode settings = r.path("settings");
         ObjectNode s = pg.putObject("settings");
         settings.fields().forEachRemaining(e -> {
             if (!e.getKey().equals("default_transaction_read_only") && !e.getKey().equals("archive_command")) s.put(e.getKey(), e.getValue().asText());
@@ -82,6 +111,10 @@ public final class CatalogFacts {
             unavailable.put("pg.preload", "shared_preload_libraries is visible only to superusers and members of pg_read_all_settings");
             unavailable.put("pg.preload_names", "shared_preload_libraries is visible only to superusers and members of pg_read_all_settings");
         }
+    }
+
+    /** The role, the database with its own settings and effective search_path, and the roles' settings. */
+    private static void database(JsonNode r, ObjectNode pg) {
         if (r.hasNonNull("role")) pg.set("role", r.get("role"));
         JsonNode db = r.path("database");
         ObjectNode d = pg.putObject("database");
@@ -94,11 +127,16 @@ public final class CatalogFacts {
             int eq = kv.indexOf('=');
             if (eq > 0) dbSettings.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        String sp = dbSettings.has("search_path") ? dbSettings.get("search_path").asText() : settings.path("search_path").asText("");
+        String sp = dbSettings.has("search_path") ? dbSettings.get("search_path").asText() : r.path("settings").path("search_path").asText("");
         ArrayNode path = d.putArray("search_path");
         for (String e : PostgresCollector.splitList(sp)) path.add(e);
         ArrayNode roleSettings = pg.putArray("role_settings");
         for (JsonNode rs : r.path("role_settings")) roleSettings.add(rs);
+    }
+
+    /** Available and installed extensions, and the library files where the role may list them. */
+    private static void extensions(JsonNode r, ObjectNode pg, Map<String, String> unavailable, String guardedLost) {
+        JsonNode settings = r.path("settings");
         ObjectNode ext = pg.putObject("extensions");
         ObjectNode avail = ext.putObject("available");
         r.path("available").fields().forEachRemaining(e -> {
@@ -120,6 +158,9 @@ public final class CatalogFacts {
         ObjectNode inst = ext.putObject("installed");
         r.path("installed").fields().forEachRemaining(e -> inst.set(e.getKey(), e.getValue()));
         pg.set("schemas", r.path("schemas").isArray() ? r.get("schemas") : JsonNodeFactory.instance.arrayNode());
+    }
+
+    private static ObjectNode embeddings(JsonNode r, ObjectNode pg) {
         ObjectNode emb = pg.putObject("embeddings");
         r.path("embeddings").fields().forEachRemaining(e -> {
             ObjectNode o = ((ObjectNode) e.getValue()).deepCopy();
@@ -128,6 +169,10 @@ public final class CatalogFacts {
             if (o.path("estimated_rows").asLong() < 0) o.remove("estimated_rows");
             emb.set(e.getKey(), o);
         });
+        return emb;
+    }
+
+    private static void indexes(JsonNode r, ObjectNode pg) {
         ObjectNode idx = pg.putObject("indexes");
         r.path("indexes").fields().forEachRemaining(e -> {
             JsonNode in = e.getValue();
@@ -150,6 +195,9 @@ public final class CatalogFacts {
             if (in.hasNonNull("opclass")) o.put("opclass", in.get("opclass").asText());
             if (in.hasNonNull("column")) o.put("column", in.get("column").asText());
         });
+    }
+
+    private static ObjectNode tables(JsonNode r, ObjectNode pg, Map<String, String> unavailable) {
         ObjectNode tables = pg.putObject("tables");
         r.path("tables").fields().forEachRemaining(e -> {
             ObjectNode o = tables.putObject(e.getKey());
@@ -160,6 +208,10 @@ public final class CatalogFacts {
                 unavailable.put("pg.tables." + e.getKey(), "permission denied for table " + e.getKey());
             }
         });
+        return tables;
+    }
+
+    private static void sessions(JsonNode r, ObjectNode pg) {
         ArrayNode sessions = pg.putArray("sessions");
         for (JsonNode sess : r.path("sessions")) sessions.add(sess);
         if (!r.path("sees_all_sessions").asBoolean()) {
@@ -167,6 +219,10 @@ public final class CatalogFacts {
         }
         ArrayNode roles = pg.putArray("roles_present");
         for (JsonNode role : r.path("roles_present")) roles.add(role.asText());
+    }
+
+    /** Immich's own state that needs no guarded read: its migration lock, its vector extension, which migration tables exist. */
+    private static ObjectNode immich(JsonNode r, ObjectNode pg, ObjectNode tables, String vectorExtension) {
         ObjectNode immich = pg.putObject("immich");
         ArrayNode pids = JsonNodeFactory.instance.arrayNode();
         for (JsonNode pid : r.path("migration_lock_pids")) pids.add(pid.asInt());
@@ -174,6 +230,10 @@ public final class CatalogFacts {
         if (vectorExtension != null) immich.put("db_vector_extension", vectorExtension);
         immich.putObject("kysely_migrations").put("exists", tables.has("kysely_migrations"));
         immich.putObject("typeorm_migrations").put("exists", tables.has("migrations"));
+        return immich;
+    }
+
+    private static void fileSettings(JsonNode r, ObjectNode pg, Map<String, String> unavailable, String guardedLost) {
         if (!r.path("can_read_file_settings").asBoolean()) {
             unavailable.put("pg.file_settings", "pg_file_settings is readable only by superusers and members of pg_read_all_settings");
         } else if (guardedLost != null) {
@@ -181,13 +241,10 @@ public final class CatalogFacts {
         } else if (r.hasNonNull("file_settings")) {
             pg.set("file_settings", parse(r.get("file_settings").asText()));
         }
-        if (guardedLost != null) {
-            // A lock or a timeout on Immich's bookkeeping tables costs only the facts read from them.
-            for (String fact : List.of("pg.immich.version_history", "pg.immich.kysely_migrations", "pg.immich.typeorm_migrations")) {
-                unavailable.put(fact, guardedLost);
-            }
-            return;
-        }
+    }
+
+    /** What the guarded part of the statement read from Immich's tables: version history, migrations, a sample dimension. */
+    private static void guarded(JsonNode r, ObjectNode immich, ObjectNode emb, ObjectNode tables, Map<String, String> unavailable) {
         readable(tables, "version_history", unavailable, "pg.immich.version_history");
         readable(tables, "kysely_migrations", unavailable, "pg.immich.kysely_migrations");
         readable(tables, "migrations", unavailable, "pg.immich.typeorm_migrations");

@@ -58,27 +58,8 @@ final class CatalogQueries {
             + "      AND has_function_privilege('pg_catalog.pg_stat_file(text, boolean)', 'EXECUTE')\n"
             + "      AND has_table_privilege('pg_catalog.pg_config', 'SELECT'))";
 
-    /** The whole statement, with (true) or without (false) the parts read through query_to_xml. */
-    static String statement(boolean guarded) {
-        String detailed = list(DETAILED);
-        StringBuilder sb = new StringBuilder();
-        sb.append("""
-                SELECT json_build_object(
-                  'server', json_build_object(
-                      'version', current_setting('server_version'),
-                      'version_num', current_setting('server_version_num')::int,
-                      'in_recovery', pg_is_in_recovery(),
-                      'default_transaction_read_only', (SELECT reset_val FROM pg_settings WHERE name = 'default_transaction_read_only'),
-                      'port', current_setting('port')::int,
-                      'user', current_user,
-                      'database', current_database(),
-                      'ssl', COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)),
-                """);
-        sb.append("  'settings', (SELECT json_object_agg(name, setting) FROM pg_settings WHERE name IN (").append(list(SETTINGS)).append(")),\n");
-        sb.append("  'setting_sources', (SELECT json_object_agg(name, source) FROM pg_settings WHERE name IN (").append(detailed).append(")),\n");
-        sb.append("  'setting_details', (SELECT json_object_agg(name, json_strip_nulls(json_build_object('source', source, 'file', sourcefile,\n"
-                + "      'line', sourceline, 'pending_restart', pending_restart))) FROM pg_settings WHERE name IN (").append(detailed).append(")),\n");
-        sb.append("""
+    /** Roles, databases, extensions, Immich's tables and indexes, sessions: the catalog part that needs no parameter. */
+    private static final String CATALOG = """
                   'role', (SELECT json_build_object('name', r.rolname, 'superuser', r.rolsuper, 'createdb', r.rolcreatedb,
                       'createrole', r.rolcreaterole, 'replication', r.rolreplication, 'bypassrls', r.rolbypassrls,
                       'member_of', COALESCE((SELECT json_agg(b.rolname ORDER BY b.rolname) FROM pg_auth_members m
@@ -135,7 +116,29 @@ final class CatalogQueries {
                         AND (datname = current_database() OR usename = current_user)),
                   'sees_all_sessions', (SELECT r.rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')
                       FROM pg_roles r WHERE r.rolname = current_user),
+                """;
+
+    /** The whole statement, with (true) or without (false) the parts read through query_to_xml. */
+    static String statement(boolean guarded) {
+        String detailed = list(DETAILED);
+        StringBuilder sb = new StringBuilder();
+        sb.append("""
+                SELECT json_build_object(
+                  'server', json_build_object(
+                      'version', current_setting('server_version'),
+                      'version_num', current_setting('server_version_num')::int,
+                      'in_recovery', pg_is_in_recovery(),
+                      'default_transaction_read_only', (SELECT reset_val FROM pg_settings WHERE name = 'default_transaction_read_only'),
+                      'port', current_setting('port')::int,
+                      'user', current_user,
+                      'database', current_database(),
+                      'ssl', COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)),
                 """);
+        sb.append("  'settings', (SELECT json_object_agg(name, setting) FROM pg_settings WHERE name IN (").append(list(SETTINGS)).append(")),\n");
+        sb.append("  'setting_sources', (SELECT json_object_agg(name, source) FROM pg_settings WHERE name IN (").append(detailed).append(")),\n");
+        sb.append("  'setting_details', (SELECT json_object_agg(name, json_strip_nulls(json_build_object('source', source, 'file', sourcefile,\n"
+                + "      'line', sourceline, 'pending_restart', pending_restart))) FROM pg_settings WHERE name IN (").append(detailed).append(")),\n");
+        sb.append(CATALOG);
         sb.append("  'roles_present', (SELECT json_agg(rolname ORDER BY rolname) FROM pg_roles WHERE rolname IN (").append(list(SIGNAL_ROLES)).append(")),\n");
         sb.append("  'migration_lock_pids', (SELECT json_agg(pid ORDER BY pid) FROM pg_locks WHERE locktype = 'advisory' AND granted\n"
                 + "      AND classid = 0 AND objid = ").append(IMMICH_MIGRATION_LOCK).append(" AND objsubid = 1 AND pid <> pg_backend_pid()\n"
@@ -144,39 +147,42 @@ final class CatalogQueries {
                 + "      AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE'),\n");
         sb.append("  'can_read_library_files', ").append(LIBRARY_FILES_READABLE).append(",\n");
         sb.append("  'guarded', ").append(guarded).append(guarded ? ",\n" : "\n");
-        if (guarded) {
-            sb.append("  'file_settings', CASE WHEN has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')\n"
-                    + "      AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') THEN ")
-                    .append(dynamic("SELECT COALESCE(json_agg(json_strip_nulls(json_build_object('name', name, 'setting', setting, "
-                            + "'file', sourcefile, 'line', sourceline, 'applied', applied, 'error', error)) ORDER BY seqno), '[]')::text AS j "
-                            + "FROM pg_catalog.pg_file_settings WHERE name IN ('shared_preload_libraries', 'search_path', "
-                            + "'default_transaction_read_only') OR name LIKE 'vchordrq.%' OR name LIKE 'vectors.%'"))
-                    .append(" END,\n");
-            // Whether each vector library's file is in the server's library directory: pg_available_extensions lists
-            // an extension by its control file alone, and a preloaded library whose file is gone stops PostgreSQL
-            // (could not access file "$libdir/vectors"). pg_config and pg_stat_file on an absolute path need a
-            // superuser or pg_read_server_files (with EXECUTE on pg_stat_file and SELECT on pg_config).
-            sb.append("  'library_files', CASE WHEN ").append(LIBRARY_FILES_READABLE).append(" THEN ")
-                    .append(dynamic("SELECT json_object_agg(n, (pg_stat_file(d.setting || '/' || n || '.so', true)).size IS NOT NULL)::text AS j "
-                            + "FROM (SELECT setting FROM pg_catalog.pg_config WHERE name = 'PKGLIBDIR') d, "
-                            + "unnest(ARRAY[" + list(LIBRARIES) + "]) AS n"))
-                    .append(" END,\n");
-            sb.append("  'version_history', ").append(guard("version_history",
-                    "SELECT json_agg(json_build_object('version', version, 'created_at', to_char(\"createdAt\" AT TIME ZONE 'UTC', "
-                            + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')))::text AS j FROM (SELECT version, \"createdAt\" FROM version_history "
-                            + "ORDER BY \"createdAt\" DESC LIMIT 20) v")).append(",\n");
-            sb.append("  'kysely_latest', ").append(guard("kysely_migrations",
-                    "SELECT name::text AS j FROM kysely_migrations ORDER BY name DESC LIMIT 1")).append(",\n");
-            sb.append("  'typeorm_latest', ").append(guard("migrations",
-                    "SELECT name::text AS j FROM migrations ORDER BY timestamp DESC LIMIT 1")).append(",\n");
-            // real[] forgets the dimension; one row (not a scan) still has it.
-            sb.append("  'sample_dimension', CASE WHEN to_regclass('smart_search') IS NOT NULL AND has_table_privilege(to_regclass('smart_search'), 'SELECT')\n"
-                    + "      AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('smart_search') AND attname = 'embedding'\n"
-                    + "                  AND NOT attisdropped AND atttypid = 'real[]'::regtype)\n"
-                    + "      THEN ").append(dynamic("SELECT array_length(embedding, 1)::text AS j FROM smart_search LIMIT 1")).append(" END\n");
-        }
+        if (guarded) guardedParts(sb);
         sb.append(")::text");
         return sb.toString();
+    }
+
+    /** The parts read through query_to_xml (see the class comment): each only when its table exists and may be read. */
+    private static void guardedParts(StringBuilder sb) {
+        sb.append("  'file_settings', CASE WHEN has_table_privilege('pg_catalog.pg_file_settings', 'SELECT')\n"
+                + "      AND has_function_privilege('pg_catalog.pg_show_all_file_settings()', 'EXECUTE') THEN ")
+                .append(dynamic("SELECT COALESCE(json_agg(json_strip_nulls(json_build_object('name', name, 'setting', setting, "
+                        + "'file', sourcefile, 'line', sourceline, 'applied', applied, 'error', error)) ORDER BY seqno), '[]')::text AS j "
+                        + "FROM pg_catalog.pg_file_settings WHERE name IN ('shared_preload_libraries', 'search_path', "
+                        + "'default_transaction_read_only') OR name LIKE 'vchordrq.%' OR name LIKE 'vectors.%'"))
+                .append(" END,\n");
+        // Whether each vector library's file is in the server's library directory: pg_available_extensions lists
+        // an extension by its control file alone, and a preloaded library whose file is gone stops PostgreSQL
+        // (could not access file "$libdir/vectors"). pg_config and pg_stat_file on an absolute path need a
+        // superuser or pg_read_server_files (with EXECUTE on pg_stat_file and SELECT on pg_config).
+        sb.append("  'library_files', CASE WHEN ").append(LIBRARY_FILES_READABLE).append(" THEN ")
+                .append(dynamic("SELECT json_object_agg(n, (pg_stat_file(d.setting || '/' || n || '.so', true)).size IS NOT NULL)::text AS j "
+                        + "FROM (SELECT setting FROM pg_catalog.pg_config WHERE name = 'PKGLIBDIR') d, "
+                        + "unnest(ARRAY[" + list(LIBRARIES) + "]) AS n"))
+                .append(" END,\n");
+        sb.append("  'version_history', ").append(guard("version_history",
+                "SELECT json_agg(json_build_object('version', version, 'created_at', to_char(\"createdAt\" AT TIME ZONE 'UTC', "
+                        + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')))::text AS j FROM (SELECT version, \"createdAt\" FROM version_history "
+                        + "ORDER BY \"createdAt\" DESC LIMIT 20) v")).append(",\n");
+        sb.append("  'kysely_latest', ").append(guard("kysely_migrations",
+                "SELECT name::text AS j FROM kysely_migrations ORDER BY name DESC LIMIT 1")).append(",\n");
+        sb.append("  'typeorm_latest', ").append(guard("migrations",
+                "SELECT name::text AS j FROM migrations ORDER BY timestamp DESC LIMIT 1")).append(",\n");
+        // real[] forgets the dimension; one row (not a scan) still has it.
+        sb.append("  'sample_dimension', CASE WHEN to_regclass('smart_search') IS NOT NULL AND has_table_privilege(to_regclass('smart_search'), 'SELECT')\n"
+                + "      AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('smart_search') AND attname = 'embedding'\n"
+                + "                  AND NOT attisdropped AND atttypid = 'real[]'::regtype)\n"
+                + "      THEN ").append(dynamic("SELECT array_length(embedding, 1)::text AS j FROM smart_search LIMIT 1")).append(" END\n");
     }
 
     /** The value of {@code query} (one row, one text column named j) when {@code table} exists and may be read; else NULL. */
