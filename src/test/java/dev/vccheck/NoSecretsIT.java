@@ -1,5 +1,7 @@
 package dev.vccheck;
 
+import dev.vccheck.collect.postgres.ConnectionFailuresTest;
+
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 

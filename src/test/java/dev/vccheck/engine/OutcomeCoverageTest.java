@@ -1,5 +1,7 @@
 package dev.vccheck.engine;
 
+import dev.vccheck.demo.RegenerateFixtures;
+
 import dev.vccheck.facts.FactsSchema;
 import dev.vccheck.rules.Outcome;
 import dev.vccheck.rules.Rule;
