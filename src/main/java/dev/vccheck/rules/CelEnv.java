@@ -205,22 +205,14 @@ public final class CelEnv {
             // Attribute each error to its element; the others are checked again without the broken ones.
             List<Integer> failed = new ArrayList<>();
             for (CelIssue issue : r.getErrors()) {
-                int offset = offset(text, issue.getSourceLocation().getLine(), issue.getSourceLocation().getColumn());
+                int offset = TextPositions.offset(text, issue.getSourceLocation().getLine(), issue.getSourceLocation().getColumn());
                 int k = 0;
                 while (k + 1 < starts.length && starts[k + 1] <= offset) k++;
                 int idx = valid.get(k);
                 String src = sources.get(idx);
                 int local = Math.max(0, Math.min(src.length(), offset - starts[k]));
-                int line = 1, col = 0;
-                for (int c = 0; c < local; c++) {
-                    if (src.charAt(c) == '\n') {
-                        line++;
-                        col = 0;
-                    } else {
-                        col++;
-                    }
-                }
-                Problem pr = new Problem(line, col, issue.getMessage());
+                TextPositions.LineCol at = TextPositions.lineCol(src, local);
+                Problem pr = new Problem(at.line(), at.column(), issue.getMessage());
                 out[idx] = out[idx] == null ? new Compiled(null, new ArrayList<>(List.of(pr))) : addProblem(out[idx], pr);
                 if (!failed.contains(idx)) failed.add(idx);
             }
@@ -262,12 +254,6 @@ public final class CelEnv {
         List<Problem> l = new ArrayList<>(c.problems());
         l.add(p);
         return new Compiled(null, l);
-    }
-
-    private static int offset(String text, int line, int column) {
-        int off = 0;
-        for (int l = 1; l < line && off >= 0; l++) off = text.indexOf('\n', off) + 1;
-        return Math.max(0, off) + Math.max(0, column);
     }
 
     private static List<Problem> problems(List<CelIssue> issues) {

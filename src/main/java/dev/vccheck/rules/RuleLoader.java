@@ -370,39 +370,26 @@ public final class RuleLoader {
             if (open > i) parts.add(new Template.Part(text.substring(i, open), null));
             int close = text.indexOf("}}", open + 2);
             if (close < 0) {
-                int[] lc = lineCol(text, open);
-                doc.issues.add(new RuleIssue(doc.posInScalar(s, lc[0], lc[1]), "'{{' without a closing '}}' in " + what));
+                TextPositions.LineCol lc = TextPositions.lineCol(text, open);
+                doc.issues.add(new RuleIssue(doc.posInScalar(s, lc.line(), lc.column()), "'{{' without a closing '}}' in " + what));
                 ok = false;
                 break;
             }
             String inner = text.substring(open + 2, close);
             int lead = inner.length() - inner.stripLeading().length();
             String expr = inner.strip();
-            int[] lc = lineCol(text, open + 2 + lead);
+            TextPositions.LineCol lc = TextPositions.lineCol(text, open + 2 + lead);
             if (expr.isEmpty()) {
-                doc.issues.add(new RuleIssue(doc.posInScalar(s, lc[0], lc[1]), "empty '{{ }}' in " + what));
+                doc.issues.add(new RuleIssue(doc.posInScalar(s, lc.line(), lc.column()), "empty '{{ }}' in " + what));
                 ok = false;
             } else {
-                Expr e = compileAt(env, doc, s, expr, null, lc[0], lc[1]);
+                Expr e = compileAt(env, doc, s, expr, null, lc.line(), lc.column());
                 if (e == null) ok = false;
                 else parts.add(new Template.Part(null, e));
             }
             i = close + 2;
         }
         return ok ? new Template(text, parts) : null;
-    }
-
-    private static int[] lineCol(String text, int offset) {
-        int line = 1, col = 0;
-        for (int i = 0; i < offset; i++) {
-            if (text.charAt(i) == '\n') {
-                line++;
-                col = 0;
-            } else {
-                col++;
-            }
-        }
-        return new int[]{line, col};
     }
 
     private Expr compile(CelEnv env, YamlDoc doc, ScalarNode node, String source, CelType expected) {
