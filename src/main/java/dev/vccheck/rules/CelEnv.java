@@ -271,9 +271,4 @@ public final class CelEnv {
             throw new IllegalStateException("cannot plan CEL expression: " + e.getMessage(), e);
         }
     }
-
-    /** Checks that the constant ranges passed to semver.satisfies are valid npm ranges. */
-    static Optional<String> rangeProblem(String range) {
-        return SemverRange.problem(range);
-    }
 }
