@@ -40,9 +40,17 @@ final class DeclaredValues {
         }
     }
 
-    /** One message for each literal a derived value with declared values is compared with but cannot have. */
-    static List<String> undeclaredComparisons(CelAbstractSyntaxTree ast, Map<String, List<String>> declared) {
-        List<String> out = new ArrayList<>();
+    /** A literal that derived value {@code name} is compared with but cannot have. */
+    record Undeclared(String name, String literal, List<String> allowed) {
+        String message() {
+            return "derived." + name + " is compared with '" + literal + "', which is not among its declared values ("
+                    + String.join(", ", allowed) + ")";
+        }
+    }
+
+    /** Each literal a derived value with declared values is compared with but cannot have. */
+    static List<Undeclared> undeclaredComparisons(CelAbstractSyntaxTree ast, Map<String, List<String>> declared) {
+        List<Undeclared> out = new ArrayList<>();
         for (CelNavigableExpr n : (Iterable<CelNavigableExpr>) CelNavigableAst.fromAst(ast).getRoot().allNodes()::iterator) {
             CelExpr e = n.expr();
             if (e.getKind() != CelExpr.ExprKind.Kind.CALL || e.call().args().size() != 2) continue;
@@ -62,16 +70,13 @@ final class DeclaredValues {
         return out;
     }
 
-    private static void compare(CelExpr value, List<CelExpr> literals, Map<String, List<String>> declared, List<String> out) {
+    private static void compare(CelExpr value, List<CelExpr> literals, Map<String, List<String>> declared, List<Undeclared> out) {
         String name = derivedName(value);
         if (name == null || !declared.containsKey(name)) return;
         List<String> allowed = declared.get(name);
         for (CelExpr l : literals) {
             String s = string(l);
-            if (s != null && !allowed.contains(s)) {
-                out.add("derived." + name + " is compared with '" + s + "', which is not among its declared values ("
-                        + String.join(", ", allowed) + ")");
-            }
+            if (s != null && !allowed.contains(s)) out.add(new Undeclared(name, s, allowed));
         }
     }
 

@@ -63,7 +63,7 @@ final class RuleCompiler {
         List<Accepted> accepted = accept(packs, overridden);
         List<ParsedExpr> batch = List.copyOf(pending);
         flush(env);
-        for (ParsedExpr pe : batch) checkComparisons(compiled.get(pe));
+        for (ParsedExpr pe : batch) checkComparisons(pe);
         if (!issues.isEmpty()) return null;
         return loaded(packs, accepted, overridden);
     }
@@ -86,7 +86,7 @@ final class RuleCompiler {
         pending.add(d.expr());
         if (!flush(env)) return;
         Expr e = compiled.get(d.expr());
-        checkComparisons(e);
+        checkComparisons(d.expr());
         List<String> values = d.values() == null ? List.of() : d.values();
         if (d.values() != null) checkValues(d, e);
         derivedTypes.put(d.name(), schema.resolve(e.resultType()));
@@ -107,21 +107,33 @@ final class RuleCompiler {
         }
         for (String v : DeclaredValues.literalResults(e.ast())) {
             if (!d.values().contains(v)) {
-                issues.add(new RuleIssue(d.expr().pos(), "derive " + d.name() + " can give '" + v + "', which is not among its values ("
+                issues.add(new RuleIssue(literalPos(d.expr(), v), "derive " + d.name() + " can give '" + v + "', which is not among its values ("
                         + String.join(", ", d.values()) + ")"));
             }
         }
     }
 
     /** Comparisons of a derived value with a string literal ({@code ==}, {@code !=}, {@code in}) use only its declared values. */
-    private void checkComparisons(Expr e) {
+    private void checkComparisons(ParsedExpr pe) {
+        Expr e = compiled.get(pe);
         if (e == null) return;
         Map<String, List<String>> declared = new HashMap<>();
         derived.values().forEach(d -> {
             if (!d.values().isEmpty()) declared.put(d.name(), d.values());
         });
         if (declared.isEmpty()) return;
-        for (String problem : DeclaredValues.undeclaredComparisons(e.ast(), declared)) issues.add(new RuleIssue(e.pos(), problem));
+        for (DeclaredValues.Undeclared u : DeclaredValues.undeclaredComparisons(e.ast(), declared)) {
+            issues.add(new RuleIssue(literalPos(pe, u.literal()), u.message()));
+        }
+    }
+
+    /** Where string literal {@code value} is written in the expression (checked ASTs carry no positions); else its start. */
+    private static SourcePos literalPos(ParsedExpr pe, String value) {
+        int at = pe.source().indexOf("'" + value + "'");
+        if (at < 0) at = pe.source().indexOf('"' + value + '"');
+        if (at < 0) return pe.pos();
+        TextPositions.LineCol lc = TextPositions.lineCol(pe.source(), at);
+        return pe.place().at(lc.line(), lc.column());
     }
 
     // ---- rules ----
