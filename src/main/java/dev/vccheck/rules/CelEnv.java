@@ -19,6 +19,7 @@ import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.vccheck.facts.FactsSchema;
+import dev.vccheck.text.Quote;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
