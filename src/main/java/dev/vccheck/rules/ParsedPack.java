@@ -1,5 +1,7 @@
 package dev.vccheck.rules;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +12,10 @@ import java.util.Map;
  */
 record ParsedPack(RuleLoader.Source source, String name, String description, String version,
                   List<ParsedDerive> derives, List<ParsedRule> rules) {
+    ParsedPack {
+        derives = List.copyOf(derives);
+        rules = List.copyOf(rules);
+    }
 
     /** Where (line, column) of an expression's own text is in its file (line 1-based, column 0-based). */
     interface Place {
@@ -22,6 +28,10 @@ record ParsedPack(RuleLoader.Source source, String name, String description, Str
 
     /** A {@code {{ }}} template: literal parts and expressions, in order ({@code complete} false: it had a problem). */
     record ParsedTemplate(String text, List<Part> parts, boolean complete) {
+        ParsedTemplate {
+            parts = List.copyOf(parts);
+        }
+
         record Part(String literal, ParsedExpr expr) {
         }
     }
@@ -40,11 +50,23 @@ record ParsedPack(RuleLoader.Source source, String name, String description, Str
                       ParsedExpr when, ParsedTemplate whenNot, List<String> needs, List<ParsedExpr> needChecks,
                       Rule.Collect collect, Map<String, ParsedExpr> evidence, List<ParsedOutcome> outcomes,
                       List<String> references) {
+        ParsedRule {
+            phases = List.copyOf(phases);
+            tags = List.copyOf(tags);
+            needs = List.copyOf(needs);
+            needChecks = List.copyOf(needChecks);
+            evidence = Collections.unmodifiableMap(new LinkedHashMap<>(evidence)); // in the file's order
+            outcomes = List.copyOf(outcomes);
+            references = List.copyOf(references);
+        }
     }
 
     /** An outcome; {@code condition} or {@code message} is null after a problem. */
     record ParsedOutcome(Status status, ParsedExpr condition, ParsedTemplate message,
                          List<ParsedRemediation> remediation, SourcePos pos) {
+        ParsedOutcome {
+            remediation = List.copyOf(remediation);
+        }
     }
 
     /** A remediation; {@code kind} or {@code text} is null after a problem. */
