@@ -1,7 +1,7 @@
 package dev.vccheck.cli;
 
 import dev.vccheck.report.NextStep;
-import dev.vccheck.rules.Quote;
+import dev.vccheck.text.Quote;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

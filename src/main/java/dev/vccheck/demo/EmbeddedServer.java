@@ -79,7 +79,7 @@ public final class EmbeddedServer implements AutoCloseable, SqlServer {
             // None: RESET, since SET to '' would name a library "" and the server would not start.
             java.util.List<String> libs = java.util.Arrays.stream(preload.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
             st.execute(libs.isEmpty() ? "ALTER SYSTEM RESET shared_preload_libraries"
-                    : "ALTER SYSTEM SET shared_preload_libraries = " + dev.vccheck.rules.Quote.literalList(libs));
+                    : "ALTER SYSTEM SET shared_preload_libraries = " + dev.vccheck.text.Quote.literalList(libs));
         }
         s.restart();
         return s;

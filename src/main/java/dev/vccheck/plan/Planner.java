@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vccheck.facts.Facts;
 import dev.vccheck.report.Finding;
 import dev.vccheck.report.Report;
-import dev.vccheck.rules.Quote;
+import dev.vccheck.text.Quote;
 import dev.vccheck.rules.Status;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.vccheck.plan;
 
-import dev.vccheck.rules.Quote;
+import dev.vccheck.text.Quote;
 
 /**
  * The SQL of the manual path, and the guarded script: before each step a DO block checks that the database is the

@@ -19,6 +19,7 @@ import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.vccheck.facts.FactsSchema;
+import dev.vccheck.text.Quote;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -162,75 +163,93 @@ public final class CelEnv {
             CelValidationResult parsed = cel.parse(text);
             if (parsed.hasError()) {
                 if (parsedAlone) {
-                    for (int idx : valid) out[idx] = new Compiled(null, List.of(new Problem(1, 0, parsed.getErrorString())));
+                    failAll(out, valid, parsed.getErrorString());
                     break;
                 }
                 // Only now parse each expression alone: exact positions, and an unbalanced parenthesis in one
                 // expression cannot swallow the others.
                 parsedAlone = true;
-                List<Integer> ok = new ArrayList<>();
-                for (int idx : valid) {
-                    CelValidationResult p = cel.parse(sources.get(idx));
-                    if (p.hasError()) out[idx] = new Compiled(null, problems(p.getErrors()));
-                    else ok.add(idx);
-                }
-                valid = ok;
+                valid = parseEach(sources, valid, out);
                 continue;
             }
-            CelValidationResult r;
-            try {
-                r = cel.check(parsed.getAst());
-            } catch (Exception e) {
-                for (int idx : valid) out[idx] = new Compiled(null, List.of(new Problem(1, 0, String.valueOf(e.getMessage()))));
-                break;
-            }
-            int[] starts = new int[valid.size()];
-            int pos = 1;
-            for (int k = 0; k < valid.size(); k++) {
-                starts[k] = pos;
-                pos += sources.get(valid.get(k)).length() + 2;
-            }
-            if (!r.hasError()) {
-                try {
-                    CelAbstractSyntaxTree all = r.getAst();
-                    List<CelExpr> elements = all.getExpr().list().elements();
-                    for (int k = 0; k < valid.size(); k++) {
-                        out[valid.get(k)] = new Compiled(alone(all, elements.get(k), sources.get(valid.get(k))), List.of());
-                    }
-                } catch (Exception e) {
-                    for (int idx : valid) out[idx] = new Compiled(null, List.of(new Problem(1, 0, String.valueOf(e.getMessage()))));
-                }
-                break;
-            }
-            // Attribute each error to its element; the others are checked again without the broken ones.
-            List<Integer> failed = new ArrayList<>();
-            for (CelIssue issue : r.getErrors()) {
-                int offset = offset(text, issue.getSourceLocation().getLine(), issue.getSourceLocation().getColumn());
-                int k = 0;
-                while (k + 1 < starts.length && starts[k + 1] <= offset) k++;
-                int idx = valid.get(k);
-                String src = sources.get(idx);
-                int local = Math.max(0, Math.min(src.length(), offset - starts[k]));
-                int line = 1, col = 0;
-                for (int c = 0; c < local; c++) {
-                    if (src.charAt(c) == '\n') {
-                        line++;
-                        col = 0;
-                    } else {
-                        col++;
-                    }
-                }
-                Problem pr = new Problem(line, col, issue.getMessage());
-                out[idx] = out[idx] == null ? new Compiled(null, new ArrayList<>(List.of(pr))) : addProblem(out[idx], pr);
-                if (!failed.contains(idx)) failed.add(idx);
-            }
-            if (failed.isEmpty()) {
-                for (int idx : valid) out[idx] = new Compiled(null, List.of(new Problem(1, 0, r.getErrorString())));
-                break;
-            }
+            List<Integer> failed = checkList(parsed, text, sources, valid, out);
+            if (failed.isEmpty()) break;
             valid.removeAll(failed);
         }
         return List.of(out);
+    }
+
+    /** Parses each expression of {@code valid} alone; those that fail get their problems, the others are returned. */
+    private List<Integer> parseEach(List<String> sources, List<Integer> valid, Compiled[] out) {
+        List<Integer> ok = new ArrayList<>();
+        for (int idx : valid) {
+            CelValidationResult p = cel.parse(sources.get(idx));
+            if (p.hasError()) out[idx] = new Compiled(null, problems(p.getErrors()));
+            else ok.add(idx);
+        }
+        return ok;
+    }
+
+    /**
+     * Type-checks the parsed list of {@code valid}: all elements get their ASTs, or the failed ones their problems.
+     * Returns the failed elements (the others are checked again without them); empty when the batch is done.
+     */
+    private List<Integer> checkList(CelValidationResult parsed, String text, List<String> sources, List<Integer> valid, Compiled[] out) {
+        CelValidationResult r;
+        try {
+            r = cel.check(parsed.getAst());
+        } catch (Exception e) {
+            failAll(out, valid, String.valueOf(e.getMessage()));
+            return List.of();
+        }
+        if (!r.hasError()) {
+            split(r, sources, valid, out);
+            return List.of();
+        }
+        List<Integer> failed = attribute(r.getErrors(), text, sources, valid, out);
+        if (failed.isEmpty()) failAll(out, valid, r.getErrorString());
+        return failed;
+    }
+
+    /** Each element of a checked list becomes its own checked AST. */
+    private static void split(CelValidationResult r, List<String> sources, List<Integer> valid, Compiled[] out) {
+        try {
+            CelAbstractSyntaxTree all = r.getAst();
+            List<CelExpr> elements = all.getExpr().list().elements();
+            for (int k = 0; k < valid.size(); k++) {
+                out[valid.get(k)] = new Compiled(alone(all, elements.get(k), sources.get(valid.get(k))), List.of());
+            }
+        } catch (Exception e) {
+            failAll(out, valid, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** Attributes each error of the list's check to its element, at its line and column there; returns those elements. */
+    private static List<Integer> attribute(List<CelIssue> errors, String text, List<String> sources, List<Integer> valid, Compiled[] out) {
+        int[] starts = new int[valid.size()];
+        int pos = 1;
+        for (int k = 0; k < valid.size(); k++) {
+            starts[k] = pos;
+            pos += sources.get(valid.get(k)).length() + 2;
+        }
+        List<Integer> failed = new ArrayList<>();
+        for (CelIssue issue : errors) {
+            int offset = TextPositions.offset(text, issue.getSourceLocation().getLine(), issue.getSourceLocation().getColumn());
+            int k = 0;
+            while (k + 1 < starts.length && starts[k + 1] <= offset) k++;
+            int idx = valid.get(k);
+            String src = sources.get(idx);
+            int local = Math.max(0, Math.min(src.length(), offset - starts[k]));
+            TextPositions.LineCol at = TextPositions.lineCol(src, local);
+            Problem pr = new Problem(at.line(), at.column(), issue.getMessage());
+            out[idx] = out[idx] == null ? new Compiled(null, new ArrayList<>(List.of(pr))) : addProblem(out[idx], pr);
+            if (!failed.contains(idx)) failed.add(idx);
+        }
+        return failed;
+    }
+
+    private static void failAll(Compiled[] out, List<Integer> which, String message) {
+        for (int idx : which) out[idx] = new Compiled(null, List.of(new Problem(1, 0, message)));
     }
 
     /**
@@ -264,12 +283,6 @@ public final class CelEnv {
         return new Compiled(null, l);
     }
 
-    private static int offset(String text, int line, int column) {
-        int off = 0;
-        for (int l = 1; l < line && off >= 0; l++) off = text.indexOf('\n', off) + 1;
-        return Math.max(0, off) + Math.max(0, column);
-    }
-
     private static List<Problem> problems(List<CelIssue> issues) {
         List<Problem> out = new ArrayList<>();
         for (CelIssue i : issues) {
@@ -284,10 +297,5 @@ public final class CelEnv {
         } catch (Exception e) {
             throw new IllegalStateException("cannot plan CEL expression: " + e.getMessage(), e);
         }
-    }
-
-    /** Checks that the constant ranges passed to semver.satisfies are valid npm ranges. */
-    static Optional<String> rangeProblem(String range) {
-        return SemverRange.problem(range);
     }
 }

@@ -11,18 +11,19 @@ import java.util.Map;
 public final class Expr {
     private final String source;
     private final SourcePos pos;
-    private CelAbstractSyntaxTree ast;
-    private CelRuntime.Program program;
+    private final CelAbstractSyntaxTree ast;
+    private final CelRuntime.Program program;
 
-    /** Created unbound while a file is read; the loader binds every expression after one batched type check. */
-    Expr(String source, SourcePos pos) {
+    /** Made by {@link RuleCompiler} once the expression is type-checked: its text, place, checked AST and program. */
+    Expr(String source, SourcePos pos, CelAbstractSyntaxTree ast, CelRuntime.Program program) {
         this.source = source;
         this.pos = pos;
-    }
-
-    void bind(CelAbstractSyntaxTree ast, CelRuntime.Program program) {
         this.ast = ast;
         this.program = program;
+    }
+
+    CelAbstractSyntaxTree ast() {
+        return ast;
     }
 
     public String source() {

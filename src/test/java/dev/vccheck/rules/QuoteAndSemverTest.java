@@ -1,5 +1,6 @@
 package dev.vccheck.rules;
 
+import dev.vccheck.text.Quote;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

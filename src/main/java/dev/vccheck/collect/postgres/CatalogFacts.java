@@ -289,7 +289,7 @@ public final class CatalogFacts {
     }
 
     private static String ident(String s) {
-        return dev.vccheck.rules.Quote.ident(s);
+        return dev.vccheck.text.Quote.ident(s);
     }
 
     private static void readable(JsonNode tables, String name, Map<String, String> unavailable, String fact) {

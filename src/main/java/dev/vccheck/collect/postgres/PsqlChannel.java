@@ -1,6 +1,6 @@
 package dev.vccheck.collect.postgres;
 
-import dev.vccheck.rules.Quote;
+import dev.vccheck.text.Quote;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

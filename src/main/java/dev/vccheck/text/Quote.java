@@ -1,4 +1,4 @@
-package dev.vccheck.rules;
+package dev.vccheck.text;
 
 import java.util.Locale;
 import java.util.Set;
