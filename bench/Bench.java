@@ -14,17 +14,24 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * vccheck's benchmark, one run on one machine: round trips per scan, server-side time of the collector's
  * statements for 10,000 and 1,000,000 smart_search rows, whole-process wall time of a scan against psql running the
- * same statements and a minimal JDBC program (the JVM floor), rule loading and evaluation, peak memory.
+ * same statements and a minimal JDBC program (the JVM floor, on the default Java), rule loading and evaluation, peak
+ * memory; the launcher's columns side by side for the default Java (CDS archive) and Java 25 (AOT cache) when one
+ * is installed.
  * Run through bench/run.sh, which writes bench/results.md.
  */
 public class Bench {
     static final int RUNS = 11;
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("--find-java25")) {
+            java25().ifPresent(System.out::println);
+            return;
+        }
         Path repo = Path.of(args[0]);
         Path work = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "vccheck-bench"));
         StandIns.Profile profile = StandIns.Profile.of("0.8.0", "0.4.3", "0.2.0");
@@ -59,40 +66,114 @@ public class Bench {
                     }}
                     """);
             run(List.of("javac", "-d", floorDir.toString(), floorDir.resolve("Floor.java").toString()));
-            List<String> floorCmd = new ArrayList<>(List.of("java", "-cp", floorDir + ":" + repo.resolve("target/vccheck.jar"), "Floor",
+            String java17 = ProcessHandle.current().info().command().orElse("java");   // the default Java: run.sh's `java`
+            int feature17 = Runtime.version().feature();
+            Optional<String> java25 = java25();
+            List<String> floorArgs = new ArrayList<>(List.of("-cp", floorDir + ":" + repo.resolve("target/vccheck.jar"), "Floor",
                     "jdbc:postgresql://127.0.0.1:" + s.port() + "/rows1m"));
-            floorCmd.addAll(big.statements());
+            floorArgs.addAll(big.statements());
+            String launcher = repo.resolve("vccheck").toString(), jarPath = repo.resolve("target/vccheck.jar").toString();
+            List<String> scanArgs = List.of("scan", "--db-url", url, "--format", "json", "-q");
             Map<String, List<String>> commands = new java.util.LinkedHashMap<>();
-            commands.put("version", List.of(repo.resolve("vccheck").toString(), "--version"));
-            commands.put("scan", List.of(repo.resolve("vccheck").toString(), "scan", "--db-url", url, "--format", "json", "-q"));
-            commands.put("jar", List.of("java", "-jar", repo.resolve("target/vccheck.jar").toString(), "scan", "--db-url", url, "--format", "json", "-q"));
+            Map<String, String> javas = new java.util.LinkedHashMap<>();
+            javas.put("17", java17);
+            java25.ifPresent(j -> javas.put("25", j));
+            for (Map.Entry<String, String> j : javas.entrySet()) {
+                output(List.of("env", "VCCHECK_JAVA=" + j.getValue(), launcher, "--version"));   // trains the archive or cache first
+                commands.put("version" + j.getKey(), List.of("env", "VCCHECK_JAVA=" + j.getValue(), launcher, "--version"));
+                commands.put("scan" + j.getKey(), concat(List.of("env", "VCCHECK_JAVA=" + j.getValue(), launcher), scanArgs));
+                commands.put("jar" + j.getKey(), concat(List.of(j.getValue(), "-jar", jarPath), scanArgs));
+                commands.put("floor" + j.getKey(), concat(List.of(j.getValue()), floorArgs));
+            }
             if (Files.isExecutable(Path.of("/usr/bin/psql"))) {
                 commands.put("psql", List.of("/usr/bin/psql", "-X", "-q", "-h", "127.0.0.1", "-p", String.valueOf(s.port()), "-U", "postgres", "-d", "rows1m",
                         "-f", sql.toString(), "-o", "/dev/null"));
             }
-            commands.put("floor", floorCmd);
+            String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
             Map<String, Double> median = interleaved(commands);
-            double version = median.get("version"), scan = median.get("scan"), jar = median.get("jar"), floor = median.get("floor");
-            double psql = median.getOrDefault("psql", Double.NaN);
-            String rules = output(List.of(repo.resolve("vccheck").toString(), "scan", "--db-url", url, "--format", "json", "-o", "/dev/null", "-v"))
-                    .lines().filter(l -> l.startsWith("rules:")).findFirst().orElse("rules: ?");
-            String peak = Files.isExecutable(Path.of("/usr/bin/time"))
-                    ? output(List.of("/usr/bin/time", "-f", "peak %M KB", "java", "-jar", repo.resolve("target/vccheck.jar").toString(), "scan", "--db-url", url, "--format", "json", "-q"))
-                    .lines().filter(l -> l.startsWith("peak")).findFirst().orElse("?") : "?";
+            String loadAfter = Files.readString(Path.of("/proc/loadavg")).trim();
+            double floor = median.get("floor17"), psql = median.getOrDefault("psql", Double.NaN);
+            Map<String, String> rules = new java.util.LinkedHashMap<>(), peak = new java.util.LinkedHashMap<>(), floorPeak = new java.util.LinkedHashMap<>();
+            boolean time = Files.isExecutable(Path.of("/usr/bin/time"));
+            for (Map.Entry<String, String> j : javas.entrySet()) {
+                List<String> env = List.of("env", "VCCHECK_JAVA=" + j.getValue(), launcher);
+                rules.put(j.getKey(), output(concat(env, List.of("scan", "--db-url", url, "--format", "json", "-o", "/dev/null", "-v")))
+                        .lines().filter(l -> l.startsWith("rules:")).findFirst().orElse("rules: ?").replace("rules: ", ""));
+                peak.put(j.getKey(), time ? maxRss(concat(env, scanArgs)) : "?");
+                floorPeak.put(j.getKey(), time ? maxRss(concat(List.of(j.getValue()), floorArgs)) : "?");
+            }
+            md.append("Load average (1, 5, 15 min) before the timed rounds: ").append(loadBefore.split(" ", 4)[0]).append(' ')
+                    .append(loadBefore.split(" ", 4)[1]).append(' ').append(loadBefore.split(" ", 4)[2]).append("; after: ")
+                    .append(String.join(" ", List.of(loadAfter.split(" ")).subList(0, 3))).append(" (").append(Runtime.getRuntime().availableProcessors())
+                    .append(" cores). Every wall time: median of ").append(RUNS).append(" interleaved rounds (each command once per round). ")
+                    .append("The floor: a minimal JDBC program that connects with pgjdbc and runs the same statements, on the default Java (")
+                    .append(feature17).append(").\n\n");
             md.append("| measure | value |\n|---|---|\n");
             md.append("| round trips per scan after connecting (10k / 1M rows) | ").append(small.statements().size()).append(" / ").append(big.statements().size())
                     .append(small.statements().equals(big.statements()) ? " (the same statements)" : " (DIFFERENT statements)").append(" |\n");
             md.append(String.format("| server-side time of those statements, median of %d (EXPLAIN ANALYZE), 10k rows | %.2f ms |%n", RUNS, smallMs));
             md.append(String.format("| the same, 1,000,000 rows | %.2f ms (ratio 1M/10k: %.2f) |%n", bigMs, bigMs / smallMs));
-            md.append(String.format("| wall time, `./vccheck --version` (JVM start, command line; no rules, no database) | %.0f ms |%n", version));
-            md.append(String.format("| wall time, `./vccheck scan --format json` (CDS + C1); every wall time: median of %d interleaved rounds | %.0f ms |%n", RUNS, scan));
-            md.append(String.format("| wall time, `java -jar target/vccheck.jar scan --format json` | %.0f ms |%n", jar));
-            md.append(String.format("| wall time, `psql -f` with the same statements | %.0f ms (vccheck / psql: %.1fx) |%n", psql, scan / psql));
-            md.append(String.format("| wall time, minimal JDBC program with the same statements (the JVM floor) | %.0f ms (vccheck / floor: %.2fx; plain jar: %.2fx) |%n", floor, scan / floor, jar / floor));
-            md.append("| rule loading and evaluation (built-in packs, fresh process via ./vccheck) | ").append(rules.replace("rules: ", "")).append(" |\n");
-            md.append("| peak memory of a scan (`java -jar`, max RSS) | ").append(peak.replace("peak ", "")).append(" |\n");
+            md.append(String.format("| wall time, `psql -f` with the same statements | %.0f ms |%n", psql));
+            md.append(String.format("| wall time, the floor (minimal JDBC program, Java %d) | %.0f ms |%n", feature17, floor));
+            md.append("\n| measure | ").append(String.join(" | ", javas.keySet().stream().map(k -> "Java " + (k.equals("17") ? feature17 : k)
+                    + (k.equals("17") ? " (CDS archive)" : " (AOT cache)")).toList())).append(" |\n|---|").append("---|".repeat(javas.size())).append('\n');
+            row(md, "wall time, `./vccheck --version` (JVM start, command line; no rules, no database)", javas, k -> ms(median.get("version" + k), floor));
+            row(md, "wall time, `./vccheck scan --format json` (/ the floor; / psql)", javas, k -> String.format("**%.0f ms** (**%.2fx**; %.1fx)",
+                    median.get("scan" + k), median.get("scan" + k) / floor, median.get("scan" + k) / psql));
+            row(md, "wall time, `java -jar target/vccheck.jar scan --format json` (no archive or cache)", javas, k -> ms(median.get("jar" + k), floor));
+            row(md, "wall time, the floor program on this Java", javas, k -> ms(median.get("floor" + k), floor));
+            row(md, "rule loading and evaluation (built-in packs, `./vccheck scan -v`)", javas, rules::get);
+            row(md, "peak memory (max RSS), `./vccheck scan`", javas, peak::get);
+            row(md, "peak memory (max RSS), the floor program", javas, floorPeak::get);
         }
         System.out.print(md);
+    }
+
+    static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    static String ms(double v, double floor) {
+        return String.format("%.0f ms (%.2fx the floor)", v, v / floor);
+    }
+
+    static void row(StringBuilder md, String measure, Map<String, String> javas, java.util.function.Function<String, String> cell) {
+        md.append("| ").append(measure).append(" | ").append(String.join(" | ", javas.keySet().stream().map(cell).toList())).append(" |\n");
+    }
+
+    /** Peak resident memory of one run, by /usr/bin/time (GNU time's %M: the largest RSS of the process, in KB). */
+    static String maxRss(List<String> cmd) throws Exception {
+        List<String> timed = concat(List.of("/usr/bin/time", "-f", "peak %M KB"), cmd);
+        return output(timed).lines().filter(l -> l.startsWith("peak")).findFirst().orElse("peak ?").replace("peak ", "");
+    }
+
+    /** Java 25 or newer: VCCHECK_BENCH_JAVA25 (bin/java or its JDK), else the first JDK 25+ under /usr/lib/jvm or /opt. */
+    static Optional<String> java25() throws Exception {
+        String given = System.getenv("VCCHECK_BENCH_JAVA25");
+        if (given != null && !given.isBlank()) {
+            Path p = Path.of(given);
+            return Optional.of((Files.isDirectory(p) ? p.resolve("bin/java") : p).toString());
+        }
+        List<Path> homes = new ArrayList<>();
+        for (Path root : List.of(Path.of("/usr/lib/jvm"), Path.of("/opt"))) {
+            if (!Files.isDirectory(root)) continue;
+            try (var w = Files.walk(root, 3)) {
+                w.filter(p -> p.getFileName() != null && p.getFileName().toString().equals("release")).map(Path::getParent).forEach(homes::add);
+            }
+        }
+        return homes.stream().filter(h -> feature(h) >= 25 && Files.isExecutable(h.resolve("bin/java"))).sorted()
+                .map(h -> h.resolve("bin/java").toString()).findFirst();
+    }
+
+    static int feature(Path home) {
+        try {
+            var m = java.util.regex.Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(Files.readString(home.resolve("release")));
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     static PostgresCollector.Result collect(EmbeddedServer s, String db) {
