@@ -2,6 +2,7 @@ package dev.vccheck.cli;
 
 import dev.vccheck.facts.Facts;
 import dev.vccheck.facts.Redactor;
+import dev.vccheck.preflight.Preflight;
 import dev.vccheck.plan.Plan;
 import dev.vccheck.plan.PlanRenderer;
 import dev.vccheck.plan.Planner;
@@ -14,7 +15,6 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,26 +47,20 @@ final class PlanCommand implements Callable<Integer> {
         RuleOptions ro = new RuleOptions();
         ro.immichVersion = immichVersion;
         var opts = ro.analysisOptions();
-        Engine engine = Engine.load(ro);
-        Facts facts = bundle != null ? Scanner.bundle(bundle) : Scanner.collect(() -> engine, targets, root.env, immichVersion);
-        Redactor.apply(facts, Redactor.Level.secrets);
+        Preflight preflight = Preflights.of(ro);
+        Facts facts = preflight.facts(p -> bundle != null ? Preflight.bundle(bundle) : p.collect(targets.system(root.env, null, immichVersion)),
+                Redactor.Level.secrets, f -> { });
         if (!facts.sourceStatus("postgres").equals("ok") && facts.sourceStatus("kubernetes").equals("not-configured")) {
             throw new UsageException("cannot plan: the database could not be read (" + facts.sourceMessage("postgres") + ")");
         }
-        Report report = engine.analyze(facts, opts, spec.commandLine().getErr(), false);
+        Report report = preflight.analyze(facts, opts, spec.commandLine().getErr(), false);
         Plan plan = Planner.plan(facts, report, path != null ? path : Planner.detectPath(facts, report));
         String text = switch (format) {
             case "sql" -> Scripts.script(plan);
             case "html" -> PlanRenderer.html(plan);
             default -> PlanRenderer.markdown(plan);
         };
-        if (output == null) {
-            spec.commandLine().getOut().print(text);
-            spec.commandLine().getOut().flush();
-        } else {
-            Files.writeString(output, text);
-            spec.commandLine().getErr().println("wrote the " + format + " plan to " + output);
-        }
+        new Output(output).write((w, toStdout) -> w.write(text), "the " + format + " plan", spec.commandLine().getOut(), spec.commandLine().getErr(), false);
         return ExitCode.OK.code;
     }
 }

@@ -27,7 +27,7 @@ final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.collect(engine, targets, logOptions, root.env, ruleOptions.immichVersion),
+        return Preflights.report(root, spec, ruleOptions, output, preflight -> preflight.collect(targets.system(root.env, logOptions, ruleOptions.immichVersion)),
                 NextSteps.Context.of(targets.envFile, output.redact));
     }
 }
