@@ -83,7 +83,7 @@ public final class TargetOptions {
         Optional<PgTarget> db = via.isPresent() ? Optional.empty() : database(env);
         var kube = kubernetes();
         var logs = logOptions == null ? null : logOptions.request(this, env);
-        return new ScannedSystem(db, via, kube, logs, new PostgresCollector.Timeouts(connectTimeout, statementTimeout), env, immichVersionHint);
+        return new ScannedSystem(db, via, kube, logs, new PostgresCollector.Timeouts(connectTimeout, statementTimeout), env, immichVersionHint, Flags::of);
     }
 
     /** --docker, --kube-exec or --psql, checked (exit 2 for a conflict or a command line that does not split). */

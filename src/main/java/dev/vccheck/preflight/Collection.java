@@ -1,5 +1,6 @@
 package dev.vccheck.preflight;
 
+import dev.vccheck.collect.Setting;
 import dev.vccheck.collect.kubernetes.ClusterDatabase;
 import dev.vccheck.collect.kubernetes.KubeTarget;
 import dev.vccheck.collect.kubernetes.KubernetesCollector;
@@ -37,7 +38,7 @@ final class Collection {
         database(facts, system, () -> customSql(rules.get()));
         if (!system.kubeExec()) kubernetes(facts, system);
         // No collection.logs when no log was asked for: absent reads as not-configured, and reports stay as they were.
-        if (system.readsLogs()) new LogCollector().collect(facts, system.logs());
+        if (system.readsLogs()) new LogCollector(system.words()).collect(facts, system.logs());
         rules.get().packs().forEach(p -> packs.addObject().put("name", p.name()).put("version", p.version()));
         return facts;
     }
@@ -49,9 +50,9 @@ final class Collection {
             PsqlChannel ch = switch (v.kind()) {
                 case "docker" -> PsqlChannel.docker(v.argument(), v.user(), v.database(), timeouts, system.env());
                 case "psql" -> PsqlChannel.psql(v.argument(), timeouts);
-                default -> kubeChannel(facts, v, system.kubernetes().get(), timeouts);
+                default -> kubeChannel(facts, v, system, timeouts);
             };
-            if (ch != null) new PsqlCollector(system.env()).collect(facts, ch, timeouts, v.vectorExtension(), customSql);
+            if (ch != null) new PsqlCollector(system.env(), system.words()).collect(facts, ch, timeouts, v.vectorExtension(), customSql);
         } else if (system.database().isPresent()) {
             new PostgresCollector().collect(facts, system.database().get(), timeouts, customSql);
         } else {
@@ -62,7 +63,7 @@ final class Collection {
     private static void kubernetes(Facts facts, ScannedSystem system) {
         if (system.kubernetes().isEmpty()) {
             facts.json().with("collection").putObject("kubernetes").put("status", "not-configured")
-                    .put("message", "no Kubernetes target given (use --kube)");
+                    .put("message", "no Kubernetes target given (use " + system.words().of(Setting.KUBERNETES) + ")");
             return;
         }
         new KubernetesCollector().collect(facts, system.kubernetes().get());
@@ -79,33 +80,38 @@ final class Collection {
      * kubectl exec into the primary pod of the CloudNativePG cluster the Kubernetes facts name; when there is none
      * (or several, and none was named), collection.postgres ends in error saying so, and null is returned.
      */
-    private static PsqlChannel kubeChannel(Facts facts, ViaPsql v, KubeTarget kube, PostgresCollector.Timeouts timeouts) {
+    private static PsqlChannel kubeChannel(Facts facts, ViaPsql v, ScannedSystem system, PostgresCollector.Timeouts timeouts) {
         var k8s = facts.json().path("k8s");
         String ns = k8s.path("namespace").asText();
         var clusters = k8s.path("cnpg").path("clusters");
+        Setting.Words words = system.words();
+        String kubeExec = words.of(Setting.KUBE_EXEC);
         String problem = null;
         String pod = null;
         if (!facts.sourceStatus("kubernetes").equals("ok")) {
-            problem = "--kube-exec needs the CloudNativePG primary pod from the cluster, and reading the cluster failed: " + facts.sourceMessage("kubernetes");
+            problem = kubeExec + " needs the CloudNativePG primary pod from the cluster, and reading the cluster failed: " + facts.sourceMessage("kubernetes");
         } else if (!clusters.isObject() || clusters.isEmpty()) {
-            problem = "--kube-exec: no CloudNativePG Cluster in namespace " + ns + " (or it could not be listed); name the namespace with -n, or use --psql or --db-url";
+            problem = kubeExec + ": no CloudNativePG Cluster in namespace " + ns + " (or it could not be listed); name the namespace with "
+                    + words.of(Setting.NAMESPACE) + ", or use " + words.of(Setting.PSQL_COMMAND) + " or " + words.of(Setting.DATABASE_URL);
         } else {
             List<String> names = new ArrayList<>();
             clusters.fieldNames().forEachRemaining(names::add);
             String name = v.argument() != null ? v.argument() : names.size() == 1 ? names.get(0) : null;
             if (name == null) {
-                problem = "--kube-exec: namespace " + ns + " has several CloudNativePG Clusters (" + String.join(", ", names) + "): name one, e.g. --kube-exec=" + names.get(0);
+                problem = kubeExec + ": namespace " + ns + " has several CloudNativePG Clusters (" + String.join(", ", names) + "): name one, e.g. "
+                        + kubeExec + "=" + names.get(0);
             } else if (!clusters.has(name)) {
-                problem = "--kube-exec: no CloudNativePG Cluster " + name + " in namespace " + ns + " (found: " + String.join(", ", names) + ")";
+                problem = kubeExec + ": no CloudNativePG Cluster " + name + " in namespace " + ns + " (found: " + String.join(", ", names) + ")";
             } else {
                 pod = clusters.get(name).path("current_primary").asText("");
-                if (pod.isEmpty()) problem = "--kube-exec: the CloudNativePG Cluster " + name + " has no current primary (status.currentPrimary): is it running?";
+                if (pod.isEmpty()) problem = kubeExec + ": the CloudNativePG Cluster " + name + " has no current primary (status.currentPrimary): is it running?";
             }
         }
         if (problem != null) {
             facts.json().with("collection").putObject("postgres").put("status", "error").put("via", "kube-exec").put("message", problem);
             return null;
         }
+        KubeTarget kube = system.kubernetes().get();
         return PsqlChannel.kubeExec(kube.kubeconfig() == null ? null : kube.kubeconfig().toString(), kube.context(), ns, pod,
                 v.user(), v.database(), timeouts);
     }

@@ -1,5 +1,6 @@
 package dev.vccheck.preflight;
 
+import dev.vccheck.collect.Setting;
 import dev.vccheck.collect.kubernetes.KubeTarget;
 import dev.vccheck.collect.logs.LogCollector;
 import dev.vccheck.collect.postgres.PgTarget;
@@ -11,11 +12,11 @@ import java.util.Optional;
 /**
  * The system a scan reads: the database (directly, or through psql), the Kubernetes cluster, the logs; each may be
  * absent. {@code logs} is null for commands that read no logs (plan); {@code immichVersionHint} is recorded in the
- * facts when given.
+ * facts when given; {@code words} name, in the collectors' messages, the settings that would change the outcome.
  */
 public record ScannedSystem(Optional<PgTarget> database, Optional<ViaPsql> viaPsql, Optional<KubeTarget> kubernetes,
                             LogCollector.Request logs, PostgresCollector.Timeouts timeouts, Map<String, String> env,
-                            String immichVersionHint) {
+                            String immichVersionHint, Setting.Words words) {
 
     boolean nothing() {
         return database.isEmpty() && viaPsql.isEmpty() && kubernetes.isEmpty() && !readsLogs();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.collect.kubernetes.KubeTarget;
 import dev.vccheck.collect.kubernetes.KubernetesCollector;
+import dev.vccheck.collect.Setting;
 import dev.vccheck.facts.Facts;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -45,10 +46,18 @@ public final class LogCollector {
     private record Read(String source, String kind, String text, String status, String message) {
     }
 
+    private final Setting.Words words;
+
+    /** {@code words}: how the messages name the settings they point to. */
+    public LogCollector(Setting.Words words) {
+        this.words = words;
+    }
+
     public void collect(Facts facts, Request req) {
         ObjectNode coll = facts.json().with("collection").putObject("logs");
         if (!req.any()) {
-            coll.put("status", "not-configured").put("message", "no log given (use --log FILE, --docker CONTAINER or --kube)");
+            coll.put("status", "not-configured").put("message", "no log given (use " + words.of(Setting.LOG_FILE) + " FILE, "
+                    + words.of(Setting.DOCKER_CONTAINER) + " CONTAINER or " + words.of(Setting.KUBERNETES) + ")");
             return;
         }
         long start = System.nanoTime();
