@@ -1,5 +1,6 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vccheck.facts.Facts;
@@ -52,7 +53,7 @@ final class CollectCommand implements Callable<Integer> {
         new Output(output).write((w, toStdout) -> w.write(json), "facts bundle", spec.commandLine().getOut(), err, false);
         NextSteps.lines(NextSteps.Context.collection(facts), steps.get()).forEach(err::println);
         err.flush();
-        boolean failed = facts.json().path("collection").findValues("status").stream().anyMatch(s -> s.asText().equals("error"));
+        boolean failed = facts.json().path("collection").findValues("status").stream().anyMatch(s -> CollectionStatus.of(s.asText()) == CollectionStatus.ERROR);
         return failed ? ExitCode.INCOMPLETE.code : ExitCode.OK.code;
     }
 }

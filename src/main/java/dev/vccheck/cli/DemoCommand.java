@@ -1,5 +1,6 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.facts.CollectionStatus;
 import dev.vccheck.collect.postgres.PgTarget;
 import dev.vccheck.collect.postgres.PostgresCollector;
 import dev.vccheck.demo.EmbeddedServer;
@@ -71,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
             try (Connection immich = java.sql.DriverManager.getConnection(server.jdbcUrl("immich"), p)) {
                 PgTarget target = new PgTarget("localhost", server.port(), "immich", "postgres", null, "disable", null, "demo", null);
                 Facts facts = Facts.empty(Preflight.toolVersion(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-                facts.json().with("collection").putObject("kubernetes").put("status", "not-configured").put("message", "demo: no Kubernetes target");
+                facts.json().with("collection").putObject("kubernetes").put("status", CollectionStatus.NOT_CONFIGURED.id()).put("message", "demo: no Kubernetes target");
                 new PostgresCollector().collect(facts, target, PostgresCollector.Timeouts.defaults(), Map.of());
                 dev.vccheck.facts.Redactor.apply(facts, dev.vccheck.facts.Redactor.Level.secrets);
                 Report report = preflight.analyze(facts, dev.vccheck.engine.AnalysisOptions.defaults(), err, false);

@@ -1,5 +1,6 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.facts.CollectionStatus;
 import dev.vccheck.facts.Facts;
 import dev.vccheck.facts.Redactor;
 import dev.vccheck.preflight.Preflight;
@@ -50,7 +51,7 @@ final class PlanCommand implements Callable<Integer> {
         Preflight preflight = Preflights.of(ro);
         Facts facts = preflight.facts(p -> bundle != null ? Preflight.bundle(bundle) : p.collect(targets.system(root.env, null, immichVersion)),
                 Redactor.Level.secrets, f -> { });
-        if (!facts.sourceStatus("postgres").equals("ok") && facts.sourceStatus("kubernetes").equals("not-configured")) {
+        if (facts.sourceStatus("postgres") != CollectionStatus.OK && facts.sourceStatus("kubernetes") == CollectionStatus.NOT_CONFIGURED) {
             throw new UsageException("cannot plan: the database could not be read (" + facts.sourceMessage("postgres") + ")");
         }
         Report report = preflight.analyze(facts, opts, spec.commandLine().getErr(), false);

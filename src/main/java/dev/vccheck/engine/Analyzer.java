@@ -1,5 +1,7 @@
 package dev.vccheck.engine;
 
+import dev.vccheck.report.ScannedSource;
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vccheck.facts.Facts;
@@ -123,8 +125,10 @@ public final class Analyzer {
         findings = applyWaivers(findings, facts, opts);
         findings.sort(Comparator.comparing((Finding f) -> f.status().displayRank()).thenComparing(Finding::id));
 
-        Map<String, Object> targets = new LinkedHashMap<>();
-        facts.json().path("collection").fields().forEachRemaining(e -> targets.put(e.getKey(), JSON.convertValue(e.getValue(), Map.class)));
+        Map<String, ScannedSource> targets = new LinkedHashMap<>();
+        facts.json().path("collection").fields().forEachRemaining(e -> {
+            if (e.getValue().isObject()) targets.put(e.getKey(), ScannedSource.of(JSON.convertValue(e.getValue(), Map.class)));
+        });
         JsonNode red = facts.json().path("meta").path("redaction");
         @SuppressWarnings("unchecked")
         Map<String, Object> redaction = red.isObject() ? JSON.convertValue(red, Map.class) : null;
@@ -154,15 +158,15 @@ public final class Analyzer {
             return one(r, "phase", Status.SKIP, "applies in phase " + String.join(", ", r.phases()) + "; this run is phase " + phase, start);
         }
         for (String src : sources(r)) {
-            String status = facts.sourceStatus(src);
-            if (status.equals("not-configured")) {
+            CollectionStatus status = facts.sourceStatus(src);
+            if (status == CollectionStatus.NOT_CONFIGURED) {
                 return one(r, "source", Status.SKIP, switch (src) {
                     case "postgres" -> "no database target given";
                     case "logs" -> "no log read";
                     default -> "no Kubernetes target given";
                 }, start);
             }
-            if (status.equals("error")) {
+            if (status == CollectionStatus.ERROR) {
                 observer.produced(r, "source");
                 return List.of(finding(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), Map.of(), List.of(), start).blockedBy(src));
             }

@@ -1,5 +1,6 @@
 package dev.vccheck.preflight;
 
+import dev.vccheck.facts.CollectionStatus;
 import dev.vccheck.collect.Setting;
 import dev.vccheck.collect.kubernetes.ClusterDatabase;
 import dev.vccheck.collect.kubernetes.KubeTarget;
@@ -56,23 +57,23 @@ final class Collection {
         } else if (system.database().isPresent()) {
             new PostgresCollector().collect(facts, system.database().get(), timeouts, customSql);
         } else {
-            facts.json().with("collection").putObject("postgres").put("status", "not-configured").put("message", "no database target given");
+            facts.json().with("collection").putObject("postgres").put("status", CollectionStatus.NOT_CONFIGURED.id()).put("message", "no database target given");
         }
     }
 
     private static void kubernetes(Facts facts, ScannedSystem system) {
         if (system.kubernetes().isEmpty()) {
-            facts.json().with("collection").putObject("kubernetes").put("status", "not-configured")
+            facts.json().with("collection").putObject("kubernetes").put("status", CollectionStatus.NOT_CONFIGURED.id())
                     .put("message", "no Kubernetes target given (use " + system.words().of(Setting.KUBERNETES) + ")");
             return;
         }
         new KubernetesCollector().collect(facts, system.kubernetes().get());
-        if (system.database().isEmpty() && system.viaPsql().isEmpty() && facts.sourceStatus("kubernetes").equals("ok")) {
+        if (system.database().isEmpty() && system.viaPsql().isEmpty() && facts.sourceStatus("kubernetes") == CollectionStatus.OK) {
             // No way into the database was given, but the cluster shows whether it runs: a database whose pods
             // are down is an unreachable target (pg.connect error, with the pods' state as the reason), not an
             // unconfigured one.
             ClusterDatabase.notRunning(facts.json().path("k8s")).ifPresent(why ->
-                    facts.json().with("collection").putObject("postgres").put("status", "error").put("message", "not reached: " + why));
+                    facts.json().with("collection").putObject("postgres").put("status", CollectionStatus.ERROR.id()).put("message", "not reached: " + why));
         }
     }
 
@@ -88,7 +89,7 @@ final class Collection {
         String kubeExec = words.of(Setting.KUBE_EXEC);
         String problem = null;
         String pod = null;
-        if (!facts.sourceStatus("kubernetes").equals("ok")) {
+        if (facts.sourceStatus("kubernetes") != CollectionStatus.OK) {
             problem = kubeExec + " needs the CloudNativePG primary pod from the cluster, and reading the cluster failed: " + facts.sourceMessage("kubernetes");
         } else if (!clusters.isObject() || clusters.isEmpty()) {
             problem = kubeExec + ": no CloudNativePG Cluster in namespace " + ns + " (or it could not be listed); name the namespace with "
@@ -108,7 +109,7 @@ final class Collection {
             }
         }
         if (problem != null) {
-            facts.json().with("collection").putObject("postgres").put("status", "error").put("via", "kube-exec").put("message", problem);
+            facts.json().with("collection").putObject("postgres").put("status", CollectionStatus.ERROR.id()).put("via", "kube-exec").put("message", problem);
             return null;
         }
         KubeTarget kube = system.kubernetes().get();

@@ -1,5 +1,6 @@
 package dev.vccheck.collect.postgres;
 
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.collect.Setting;
@@ -93,11 +94,11 @@ public final class PsqlCollector {
                 ObjectNode u = facts.json().with("unavailable");
                 unavailable.forEach(u::put);
             }
-            source.put("status", "ok");
+            source.put("status", CollectionStatus.OK.id());
         } catch (Failure e) {
             facts.json().remove("pg");
             facts.json().remove("custom");
-            source.put("status", "error");
+            source.put("status", CollectionStatus.ERROR.id());
             source.put("message", e.getMessage());
             source.put("cause", ConnectionFailure.Cause.COMMAND_FAILED.id());
         }
