@@ -27,7 +27,7 @@ final class CollectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
-    TargetOptions targets = new TargetOptions();
+    ScannedSystemOptions system = new ScannedSystemOptions();
     @Mixin
     LogOptions logOptions = new LogOptions();
     @Option(names = "--rules", paramLabel = "PATH", description = "Rule packs whose own queries (collect blocks) should run too.")
@@ -44,9 +44,9 @@ final class CollectCommand implements Callable<Integer> {
         RuleOptions ro = new RuleOptions();
         ro.rules = rules;
         Preflight preflight = Preflights.of(ro);
-        var context = NextSteps.Context.of(targets.envFile, redact);
+        var context = NextSteps.Context.of(system.envFile, redact);
         var steps = new AtomicReference<Map<String, NextStep>>();
-        Facts facts = preflight.facts(p -> p.collect(targets.system(root.env, logOptions, immichVersion)), redact,
+        Facts facts = preflight.facts(p -> p.collect(system.system(root.env, logOptions, immichVersion)), redact,
                 f -> steps.set(NextSteps.of(NextSteps.Context.collection(f), context)));   // before redaction, as in a scan
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(facts.json()) + "\n";
         var err = spec.commandLine().getErr();

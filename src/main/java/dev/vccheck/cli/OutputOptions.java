@@ -87,17 +87,17 @@ public final class OutputOptions {
     }
 
     /** Writes every requested output; returns the exit code for the report. */
-    ExitCode write(Report report, List<ReportOutput> targets, PrintWriter stdout, PrintWriter stderr, boolean stdoutIsTerminal) throws IOException {
-        for (ReportOutput t : targets) {
+    ExitCode write(Report report, List<ReportOutput> outputs, PrintWriter stdout, PrintWriter stderr, boolean stdoutIsTerminal) throws IOException {
+        for (ReportOutput t : outputs) {
             boolean color = color(stdoutIsTerminal);
             t.to().write((w, toStdout) -> t.renderer().render(report, w, toStdout && color), t.renderer().format() + " report", stdout, stderr, quiet);
         }
         // A report in a file, or JSON/JUnit on standard output, does not show a person why a target could not be
         // read: say it on standard error, one line per target.
-        if (!quiet && targets.stream().noneMatch(t -> t.file() == null && HUMAN.contains(t.renderer().format()))) {
+        if (!quiet && outputs.stream().noneMatch(t -> t.file() == null && HUMAN.contains(t.renderer().format()))) {
             NextSteps.lines(report).forEach(stderr::println);
         }
-        if (!quiet && targets.stream().noneMatch(t -> t.file() == null)) {
+        if (!quiet && outputs.stream().noneMatch(t -> t.file() == null)) {
             var s = report.summary();
             stderr.println("summary: " + s.fail() + " fail, " + s.error() + " error, " + s.warn() + " warn, " + s.skip()
                     + " skip, " + s.pass() + " pass — verdict " + s.verdict());

@@ -29,7 +29,7 @@ final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
-    TargetOptions targets = new TargetOptions();
+    ScannedSystemOptions system = new ScannedSystemOptions();
     @Option(names = "--bundle", paramLabel = "BUNDLE", description = "Plan from a facts bundle instead of live targets.")
     Path bundle;
     @Option(names = "--path", paramLabel = "PATH", description = "dual, manual, pgvector or cnpg (default: detected).")
@@ -49,7 +49,7 @@ final class PlanCommand implements Callable<Integer> {
         ro.immichVersion = immichVersion;
         var opts = ro.analysisOptions();
         Preflight preflight = Preflights.of(ro);
-        Facts facts = preflight.facts(p -> bundle != null ? Preflight.bundle(bundle) : p.collect(targets.system(root.env, null, immichVersion)),
+        Facts facts = preflight.facts(p -> bundle != null ? Preflight.bundle(bundle) : p.collect(system.system(root.env, null, immichVersion)),
                 Redactor.Level.secrets, f -> { });
         if (facts.sourceStatus("postgres") != CollectionStatus.OK && facts.sourceStatus("kubernetes") == CollectionStatus.NOT_CONFIGURED) {
             throw new UsageException("cannot plan: the database could not be read (" + facts.sourceMessage("postgres") + ")");

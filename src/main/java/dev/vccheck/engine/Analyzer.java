@@ -73,20 +73,20 @@ public final class Analyzer {
     }
 
     /** Picks the compatibility row: the flag, else the Immich image tag, else version_history, else the newest row. */
-    public Compatibility.Target target(Facts facts, String flag) {
-        if (flag != null) return compat.select(flag, "flag");
+    public Compatibility.TargetRelease targetRelease(Facts facts, String asked) {
+        if (asked != null) return compat.select(asked, "flag");
         String image = facts.at("/k8s/immich/version").map(JsonNode::asText).orElse(null);
         if (image != null && Compatibility.isVersion(image)) return compat.select(image, "image");
         String history = facts.at("/pg/immich/latest_version").map(JsonNode::asText).orElse(null);
         if (history != null && Compatibility.isVersion(history)) {
             try {
-                Compatibility.Target running = compat.select(history, "version_history");
+                Compatibility.TargetRelease running = compat.select(history, "version_history");
                 if (running.release().vectorExtensions().contains("vchord")) return running;
                 // The release running now cannot use VectorChord (before v1.133): a scan without --immich-version is a
                 // check before moving on, so it is judged for the newest release, and the report says so. An explicit
                 // flag still judges the database against an older release only.
-                Compatibility.Target newest = compat.select(compat.newestRelease(), "compat-newest");
-                return new Compatibility.Target(newest.immichVersion(), newest.source(), newest.release(),
+                Compatibility.TargetRelease newest = compat.select(compat.newestRelease(), "compat-newest");
+                return new Compatibility.TargetRelease(newest.immichVersion(), newest.source(), newest.release(),
                         "Immich " + running.immichVersion() + " runs on this database (version_history) and cannot use VectorChord;"
                                 + " judged for moving to " + newest.immichVersion() + ", the newest release vccheck knows");
             } catch (IllegalArgumentException e) {
@@ -98,8 +98,8 @@ public final class Analyzer {
 
     public Report analyze(Facts collected, AnalysisOptions opts, String generatedAt) {
         Facts facts = collected.copy();
-        Compatibility.Target target = target(facts, opts.immichVersion());
-        facts.json().set("target", JSON.valueToTree(target.toFacts()));
+        Compatibility.TargetRelease release = targetRelease(facts, opts.immichVersion());
+        facts.json().set("target", JSON.valueToTree(release.toFacts()));
 
         Map<String, Object> act = new HashMap<>(facts.activation(schema));
         Map<String, Object> derived = new LinkedHashMap<>();
@@ -133,7 +133,7 @@ public final class Analyzer {
         @SuppressWarnings("unchecked")
         Map<String, Object> redaction = red.isObject() ? JSON.convertValue(red, Map.class) : null;
         return new Report(Report.SCHEMA_ID, new Report.Tool("vccheck", toolVersion), generatedAt, targets, redaction,
-                new Report.ImmichVersion(target.immichVersion(), target.source(), target.release().label(), target.note()),
+                new Report.ImmichVersion(release.immichVersion(), release.source(), release.release().label(), release.note()),
                 new Report.Migration(str(derived.get("migration_state")), str(derived.get("migration_path")), phase),
                 Summary.of(findings), findings);
     }

@@ -115,7 +115,7 @@ public final class Preflight {
         RuleLoader.Loaded r = loaded.rules();
         Analyzer analyzer = new Analyzer(FactsSchema.get(), r, compat(), toolVersion());
         try {
-            analyzer.target(facts, opts.immichVersion());
+            analyzer.targetRelease(facts, opts.immichVersion());
         } catch (IllegalArgumentException e) {
             throw new PreflightException(PreflightException.Cause.RELEASE_UNKNOWN, List.of(String.valueOf(e.getMessage())));
         }

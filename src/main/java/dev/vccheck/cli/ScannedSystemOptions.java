@@ -19,7 +19,7 @@ import java.util.Optional;
  * What to scan. The database target comes from the first of: --db-url, --env-file, DB_URL / DB_* in the
  * environment, libpq's PG* variables; a missing password is looked up in ~/.pgpass (or PGPASSFILE).
  */
-public final class TargetOptions {
+public final class ScannedSystemOptions {
     @Option(names = "--db-url", paramLabel = "URL", description = "postgresql://user:password@host:port/database?sslmode=... (Immich's DB_URL form), or jdbc:postgresql://...")
     String dbUrl;
 
