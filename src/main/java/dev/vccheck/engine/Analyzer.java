@@ -154,6 +154,44 @@ public final class Analyzer {
 
     private List<Finding> evaluate(Rule r, Facts facts, Map<String, Object> baseAct, String phase) {
         long start = System.nanoTime();
+        List<Finding> notEvaluated = notEvaluated(r, facts, phase, start);
+        if (notEvaluated != null) return notEvaluated;
+        Map<String, Object> act = baseAct;
+        if (r.collect() != null) {
+            JsonNode custom = facts.json().path("custom").path(r.id());
+            if (custom.has("error")) return one(r, UNAVAILABLE, Status.ERROR, "could not verify: " + custom.get("error").asText(), start);
+            if (custom.isMissingNode()) return one(r, UNAVAILABLE, Status.ERROR, "could not verify: the rule's own query was not run (collect it with this rule loaded)", start);
+            act = withCustom(baseAct, custom);
+        }
+        try {
+            if (r.when() != null && !r.when().test(act)) {
+                String why = r.whenNot() == null ? r.when().source() : r.whenNot().render(act);
+                return one(r, WHEN, Status.SKIP, "not applicable: " + why, start);
+            }
+            Map<String, Object> evidence = evidence(r, act);
+            List<Outcome> matched = matched(r, act);
+            if (matched.isEmpty()) {
+                return one(r, "no-match", Status.ERROR, "no outcome matched the facts; the rule needs a catch-all outcome such as pass: \"true\"", start);
+            }
+            List<Finding> out = new ArrayList<>();
+            for (Outcome o : matched) {
+                List<Finding.Step> steps = steps(o, act);   // before the message, as a failure to render names the first
+                out.add(finding(r, o.status(), o.message().render(act), evidence, steps, start));
+            }
+            // After rendering: a message or remediation that fails to render ends in "exception" instead.
+            for (Outcome o : matched) {
+                int i = 0;
+                while (r.outcomes().get(i) != o) i++; // by identity: two outcomes may be equal records
+                observer.produced(r, outcome(i));
+            }
+            return out;
+        } catch (Exception | StackOverflowError e) {
+            return one(r, "exception", Status.ERROR, "evaluation failed: " + clean(e), start);
+        }
+    }
+
+    /** The finding of a rule that is not evaluated (another phase, a source not given or not read, a fact unavailable); null when it is. */
+    private List<Finding> notEvaluated(Rule r, Facts facts, String phase, long start) {
         if (!r.phases().contains(phase)) {
             return one(r, "phase", Status.SKIP, "applies in phase " + String.join(", ", r.phases()) + "; this run is phase " + phase, start);
         }
@@ -180,64 +218,57 @@ public final class Analyzer {
                 }
             }
         }
-        Map<String, Object> act = baseAct;
-        if (r.collect() != null) {
-            JsonNode custom = facts.json().path("custom").path(r.id());
-            if (custom.has("error")) return one(r, UNAVAILABLE, Status.ERROR, "could not verify: " + custom.get("error").asText(), start);
-            if (custom.isMissingNode()) return one(r, UNAVAILABLE, Status.ERROR, "could not verify: the rule's own query was not run (collect it with this rule loaded)", start);
-            act = new HashMap<>(baseAct);
-            act.put("rows", FactsSchema.toCel(custom.path("rows"), dev.cel.common.types.ListType.create(dev.cel.common.types.SimpleType.DYN)));
-            act.put("items", FactsSchema.toCel(custom.path("items"), dev.cel.common.types.ListType.create(dev.cel.common.types.SimpleType.DYN)));
-            if (!custom.has("rows")) act.put("rows", List.of());
-            if (!custom.has("items")) act.put("items", List.of());
+        return null;
+    }
+
+    /** The activation with the rule's own query's rows and items. */
+    private static Map<String, Object> withCustom(Map<String, Object> baseAct, JsonNode custom) {
+        Map<String, Object> act = new HashMap<>(baseAct);
+        act.put("rows", FactsSchema.toCel(custom.path("rows"), dev.cel.common.types.ListType.create(dev.cel.common.types.SimpleType.DYN)));
+        act.put("items", FactsSchema.toCel(custom.path("items"), dev.cel.common.types.ListType.create(dev.cel.common.types.SimpleType.DYN)));
+        if (!custom.has("rows")) act.put("rows", List.of());
+        if (!custom.has("items")) act.put("items", List.of());
+        return act;
+    }
+
+    /** The rule's evidence; one that fails to evaluate says why instead. */
+    private static Map<String, Object> evidence(Rule r, Map<String, Object> act) {
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        for (Map.Entry<String, Expr> e : r.evidence().entrySet()) {
+            try {
+                evidence.put(e.getKey(), CelValues.plain(e.getValue().eval(act)));
+            } catch (Exception ex) {
+                evidence.put(e.getKey(), "unavailable: " + clean(ex));
+            }
         }
-        try {
-            if (r.when() != null && !r.when().test(act)) {
-                String why = r.whenNot() == null ? r.when().source() : r.whenNot().render(act);
-                return one(r, WHEN, Status.SKIP, "not applicable: " + why, start);
+        return evidence;
+    }
+
+    /** Every matching non-pass outcome, else the first matching pass, else none. */
+    private static List<Outcome> matched(Rule r, Map<String, Object> act) throws Exception {
+        List<Outcome> matched = new ArrayList<>();
+        Outcome firstPass = null;
+        for (Outcome o : r.outcomes()) {
+            if (!o.condition().test(act)) continue;
+            if (o.status() == Status.PASS) {
+                if (firstPass == null) firstPass = o;
+            } else {
+                matched.add(o);
             }
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            for (Map.Entry<String, Expr> e : r.evidence().entrySet()) {
-                try {
-                    evidence.put(e.getKey(), CelValues.plain(e.getValue().eval(act)));
-                } catch (Exception ex) {
-                    evidence.put(e.getKey(), "unavailable: " + clean(ex));
-                }
-            }
-            List<Outcome> matched = new ArrayList<>();
-            Outcome firstPass = null;
-            for (Outcome o : r.outcomes()) {
-                if (!o.condition().test(act)) continue;
-                if (o.status() == Status.PASS) {
-                    if (firstPass == null) firstPass = o;
-                } else {
-                    matched.add(o);
-                }
-            }
-            if (matched.isEmpty() && firstPass != null) matched.add(firstPass);
-            if (matched.isEmpty()) {
-                return one(r, "no-match", Status.ERROR, "no outcome matched the facts; the rule needs a catch-all outcome such as pass: \"true\"", start);
-            }
-            List<Finding> out = new ArrayList<>();
-            for (Outcome o : matched) {
-                List<Finding.Step> steps = new ArrayList<>();
-                for (Remediation rem : o.remediation()) {
-                    if (rem.when() != null && !rem.when().test(act)) continue;
-                    String title = rem.title() == null ? null : rem.title().render(act);
-                    steps.add(new Finding.Step(rem.kind().name(), title == null || title.isBlank() ? null : title, rem.text().render(act)));
-                }
-                out.add(finding(r, o.status(), o.message().render(act), evidence, steps, start));
-            }
-            // After rendering: a message or remediation that fails to render ends in "exception" instead.
-            for (Outcome o : matched) {
-                int i = 0;
-                while (r.outcomes().get(i) != o) i++; // by identity: two outcomes may be equal records
-                observer.produced(r, outcome(i));
-            }
-            return out;
-        } catch (Exception | StackOverflowError e) {
-            return one(r, "exception", Status.ERROR, "evaluation failed: " + clean(e), start);
         }
+        if (matched.isEmpty() && firstPass != null) matched.add(firstPass);
+        return matched;
+    }
+
+    /** The outcome's remediation steps that apply, rendered. */
+    private static List<Finding.Step> steps(Outcome o, Map<String, Object> act) throws Exception {
+        List<Finding.Step> steps = new ArrayList<>();
+        for (Remediation rem : o.remediation()) {
+            if (rem.when() != null && !rem.when().test(act)) continue;
+            String title = rem.title() == null ? null : rem.title().render(act);
+            steps.add(new Finding.Step(rem.kind().name(), title == null || title.isBlank() ? null : title, rem.text().render(act)));
+        }
+        return steps;
     }
 
     private static List<String> sources(Rule r) {
