@@ -1,5 +1,6 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.preflight.Preflight;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -31,6 +32,6 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.bundle(bundle));
+        return Preflights.report(root, spec, ruleOptions, output, preflight -> Preflight.bundle(bundle), NextSteps.Context.NONE);
     }
 }

@@ -1,8 +1,11 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.vccheck.facts.Facts;
+import dev.vccheck.preflight.Preflight;
+import dev.vccheck.report.NextStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -10,9 +13,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code vccheck collect -o bundle.json}: the facts, for 'vccheck analyze' elsewhere. Exit 3 when a target was unreachable. */
 @Command(name = "collect", mixinStandardHelpOptions = true,
@@ -23,7 +27,7 @@ final class CollectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
-    TargetOptions targets = new TargetOptions();
+    ScannedSystemOptions system = new ScannedSystemOptions();
     @Mixin
     LogOptions logOptions = new LogOptions();
     @Option(names = "--rules", paramLabel = "PATH", description = "Rule packs whose own queries (collect blocks) should run too.")
@@ -39,24 +43,17 @@ final class CollectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RuleOptions ro = new RuleOptions();
         ro.rules = rules;
-        Engine engine = Engine.load(ro);
-        Facts facts = Scanner.collect(() -> engine, targets, logOptions, root.env, immichVersion);
-        var context = NextSteps.Context.of(targets.envFile, redact);
-        var steps = NextSteps.of(NextSteps.Context.collection(facts), context);   // before redaction, as in a scan
-        dev.vccheck.facts.Redactor.apply(facts, redact);
+        Preflight preflight = Preflights.of(ro);
+        var context = NextSteps.Context.of(system.envFile, redact);
+        var steps = new AtomicReference<Map<String, NextStep>>();
+        Facts facts = preflight.facts(p -> p.collect(system.system(root.env, logOptions, immichVersion)), redact,
+                f -> steps.set(NextSteps.of(NextSteps.Context.collection(f), context)));   // before redaction, as in a scan
         String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(facts.json()) + "\n";
-        if (output == null) {
-            spec.commandLine().getOut().print(json);
-            spec.commandLine().getOut().flush();
-        } else {
-            Path parent = output.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            Files.writeString(output, json);
-            spec.commandLine().getErr().println("wrote facts bundle to " + output);
-        }
-        NextSteps.lines(NextSteps.Context.collection(facts), steps).forEach(spec.commandLine().getErr()::println);
-        spec.commandLine().getErr().flush();
-        boolean failed = facts.json().path("collection").findValues("status").stream().anyMatch(s -> s.asText().equals("error"));
+        var err = spec.commandLine().getErr();
+        new Output(output).write((w, toStdout) -> w.write(json), "facts bundle", spec.commandLine().getOut(), err, false);
+        NextSteps.lines(NextSteps.Context.collection(facts), steps.get()).forEach(err::println);
+        err.flush();
+        boolean failed = facts.json().path("collection").findValues("status").stream().anyMatch(s -> CollectionStatus.of(s.asText()) == CollectionStatus.ERROR);
         return failed ? ExitCode.INCOMPLETE.code : ExitCode.OK.code;
     }
 }

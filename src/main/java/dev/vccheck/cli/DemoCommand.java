@@ -1,11 +1,13 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.facts.CollectionStatus;
 import dev.vccheck.collect.postgres.PgTarget;
 import dev.vccheck.collect.postgres.PostgresCollector;
 import dev.vccheck.demo.EmbeddedServer;
 import dev.vccheck.demo.ImmichDatabase;
 import dev.vccheck.demo.StandIns;
 import dev.vccheck.facts.Facts;
+import dev.vccheck.preflight.Preflight;
 import dev.vccheck.report.Report;
 import dev.vccheck.report.render.Renderers;
 import picocli.CommandLine.Command;
@@ -53,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Engine engine = Engine.load(java.util.List.of());
+        Preflight preflight = Preflight.load(java.util.List.of());
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "vccheck-pg");
         Files.createDirectories(work);
         err.println("vccheck demo: starting an embedded PostgreSQL (first run unpacks it under " + work + ") ...");
@@ -69,11 +71,11 @@ final class DemoCommand implements Callable<Integer> {
             p.setProperty("ApplicationName", "postgres.js");
             try (Connection immich = java.sql.DriverManager.getConnection(server.jdbcUrl("immich"), p)) {
                 PgTarget target = new PgTarget("localhost", server.port(), "immich", "postgres", null, "disable", null, "demo", null);
-                Facts facts = Facts.empty(VersionProvider.version(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-                facts.json().with("collection").putObject("kubernetes").put("status", "not-configured").put("message", "demo: no Kubernetes target");
+                Facts facts = Facts.empty(Preflight.toolVersion(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                facts.json().with("collection").putObject("kubernetes").put("status", CollectionStatus.NOT_CONFIGURED.id()).put("message", "demo: no Kubernetes target");
                 new PostgresCollector().collect(facts, target, PostgresCollector.Timeouts.defaults(), Map.of());
                 dev.vccheck.facts.Redactor.apply(facts, dev.vccheck.facts.Redactor.Level.secrets);
-                Report report = engine.analyze(facts, dev.vccheck.engine.AnalysisOptions.defaults(), err, false);
+                Report report = preflight.analyze(facts, dev.vccheck.engine.AnalysisOptions.defaults(), err, false);
                 Files.createDirectories(dir);
                 Path json = dir.resolve("report.json");
                 write(report, "json", json);

@@ -23,7 +23,7 @@ public final class LogOptions {
 
     static final int MAX_BYTES = 1 << 20;
 
-    LogCollector.Request request(TargetOptions targets, Map<String, String> env) {
+    LogCollector.Request request(ScannedSystemOptions system, Map<String, String> env) {
         if (logLines < 1) throw new UsageException("--log-lines must be at least 1");
         for (String f : logs) {
             if (!f.equals("-") && !java.nio.file.Files.isReadable(java.nio.file.Path.of(f))) throw new UsageException("--log " + f + ": no such file");
@@ -31,8 +31,8 @@ public final class LogOptions {
         if (immichContainer != null && !immichContainer.isEmpty() && !immichContainer.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
             throw new UsageException("--immich-container '" + immichContainer + "' is not a container name");
         }
-        return new LogCollector.Request(List.copyOf(logs), targets.docker, immichContainer, targets.kubernetes().orElse(null),
-                logLines, MAX_BYTES, targets.connectTimeout, env, () -> System.in);
+        return new LogCollector.Request(List.copyOf(logs), system.docker, immichContainer, system.kubernetes().orElse(null),
+                logLines, MAX_BYTES, system.connectTimeout, env, () -> System.in);
     }
 
 }

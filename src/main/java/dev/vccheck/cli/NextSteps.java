@@ -1,5 +1,6 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.facts.CollectionStatus;
 import dev.vccheck.report.NextStep;
 import dev.vccheck.text.Quote;
 
@@ -54,10 +55,10 @@ final class NextSteps {
     /** target name -> the next step, for every target that could not be read and whose cause has one. */
     static Map<String, NextStep> of(Map<String, Object> targets, Context ctx) {
         Map<String, NextStep> out = new LinkedHashMap<>();
-        boolean kube = targets.get("kubernetes") instanceof Map<?, ?> k && !"not-configured".equals(k.get("status"));
+        boolean kube = targets.get("kubernetes") instanceof Map<?, ?> k && status(k) != CollectionStatus.NOT_CONFIGURED;
         String kubeNs = targets.get("kubernetes") instanceof Map<?, ?> k ? namespace(str(k.get("label"))) : null;
         for (Map.Entry<String, Object> e : targets.entrySet()) {
-            if (!(e.getValue() instanceof Map<?, ?> src) || !"error".equals(src.get("status"))) continue;
+            if (!(e.getValue() instanceof Map<?, ?> src) || status(src) != CollectionStatus.ERROR) continue;
             NextStep step = switch (e.getKey()) {
                 case "postgres" -> postgres(src, ctx, kube, kubeNs);
                 case "kubernetes" -> kubernetes(src, ctx);
@@ -174,7 +175,7 @@ final class NextSteps {
     static List<String> lines(Map<String, Object> targets, Map<String, NextStep> steps) {
         List<String> out = new ArrayList<>();
         targets.forEach((name, v) -> {
-            if (v instanceof Map<?, ?> src && "error".equals(src.get("status"))) {
+            if (v instanceof Map<?, ?> src && status(src) == CollectionStatus.ERROR) {
                 String what = name.equals("postgres") ? "the database" : name.equals("kubernetes") ? "the Kubernetes cluster" : name;
                 out.add(line(what, str(src.get("label")), str(src.get("message")), steps.get(name)));
             }
@@ -202,6 +203,12 @@ final class NextSteps {
         if (kubeLabel == null) return null;
         Matcher m = KUBE_LABEL.matcher(kubeLabel);
         return m.matches() ? m.group(2) : null;
+    }
+
+    /** A source's status as the facts give it; null when it has none (or an unknown one). */
+    private static CollectionStatus status(Map<?, ?> src) {
+        Object s = src.get("status");
+        return s == null ? null : CollectionStatus.of(String.valueOf(s));
     }
 
     private static String str(Object o) {

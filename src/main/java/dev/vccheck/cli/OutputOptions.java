@@ -6,11 +6,7 @@ import dev.vccheck.report.render.Renderers;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +43,11 @@ public final class OutputOptions {
     /** The formats that show an unreachable target, its reason and next step, to a person. */
     private static final List<String> HUMAN = List.of("text", "markdown", "html");
 
-    record Target(Renderer renderer, Path file) {
+    /** One report: its format and where it goes. */
+    record ReportOutput(Renderer renderer, Output to) {
+        Path file() {
+            return to.file();
+        }
     }
 
     /** The report formats, for --help and shell completion: the renderers' own names, so help cannot miss one. */
@@ -59,12 +59,12 @@ public final class OutputOptions {
     }
 
     /** Checks the options before anything runs (usage errors are exit 2 before any work). */
-    List<Target> targets(boolean stdoutIsTerminal) {
-        List<Target> out = new ArrayList<>();
+    List<ReportOutput> outputs(boolean stdoutIsTerminal) {
+        List<ReportOutput> out = new ArrayList<>();
         if (outputs.isEmpty()) {
             if (formats.size() > 1) throw new UsageException("several --format values need as many -o files (only one report can go to standard output)");
             String f = formats.isEmpty() ? (stdoutIsTerminal ? "text" : "json") : formats.get(0);
-            out.add(new Target(renderer(f), null));
+            out.add(new ReportOutput(renderer(f), Output.STDOUT));
             return out;
         }
         if (formats.size() > outputs.size()) throw new UsageException("more --format values (" + formats.size() + ") than -o files (" + outputs.size() + ")");
@@ -72,7 +72,7 @@ public final class OutputOptions {
             Path p = outputs.get(i);
             String f = i < formats.size() ? formats.get(i) : Renderers.forFileName(p.getFileName().toString())
                     .orElseThrow(() -> new UsageException("-o " + p + ": add --format (cannot tell the format from the file name)"));
-            out.add(new Target(renderer(f), p));
+            out.add(new ReportOutput(renderer(f), new Output(p)));
         }
         return out;
     }
@@ -87,26 +87,17 @@ public final class OutputOptions {
     }
 
     /** Writes every requested output; returns the exit code for the report. */
-    ExitCode write(Report report, List<Target> targets, PrintWriter stdout, PrintWriter stderr, boolean stdoutIsTerminal) throws IOException {
-        for (Target t : targets) {
-            if (t.file() == null) {
-                t.renderer().render(report, stdout, color(stdoutIsTerminal));
-                stdout.flush();
-            } else {
-                Path parent = t.file().toAbsolutePath().getParent();
-                if (parent != null) Files.createDirectories(parent);
-                try (Writer w = new OutputStreamWriter(Files.newOutputStream(t.file()), StandardCharsets.UTF_8)) {
-                    t.renderer().render(report, w, false);
-                }
-                if (!quiet) stderr.println("wrote " + t.renderer().format() + " report to " + t.file());
-            }
+    ExitCode write(Report report, List<ReportOutput> outputs, PrintWriter stdout, PrintWriter stderr, boolean stdoutIsTerminal) throws IOException {
+        for (ReportOutput t : outputs) {
+            boolean color = color(stdoutIsTerminal);
+            t.to().write((w, toStdout) -> t.renderer().render(report, w, toStdout && color), t.renderer().format() + " report", stdout, stderr, quiet);
         }
         // A report in a file, or JSON/JUnit on standard output, does not show a person why a target could not be
         // read: say it on standard error, one line per target.
-        if (!quiet && targets.stream().noneMatch(t -> t.file() == null && HUMAN.contains(t.renderer().format()))) {
+        if (!quiet && outputs.stream().noneMatch(t -> t.file() == null && HUMAN.contains(t.renderer().format()))) {
             NextSteps.lines(report).forEach(stderr::println);
         }
-        if (!quiet && targets.stream().noneMatch(t -> t.file() == null)) {
+        if (!quiet && outputs.stream().noneMatch(t -> t.file() == null)) {
             var s = report.summary();
             stderr.println("summary: " + s.fail() + " fail, " + s.error() + " error, " + s.warn() + " warn, " + s.skip()
                     + " skip, " + s.pass() + " pass — verdict " + s.verdict());

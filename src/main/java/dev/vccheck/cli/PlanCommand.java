@@ -1,7 +1,9 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.facts.CollectionStatus;
 import dev.vccheck.facts.Facts;
 import dev.vccheck.facts.Redactor;
+import dev.vccheck.preflight.Preflight;
 import dev.vccheck.plan.Plan;
 import dev.vccheck.plan.PlanRenderer;
 import dev.vccheck.plan.Planner;
@@ -14,7 +16,6 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,7 +29,7 @@ final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
-    TargetOptions targets = new TargetOptions();
+    ScannedSystemOptions system = new ScannedSystemOptions();
     @Option(names = "--bundle", paramLabel = "BUNDLE", description = "Plan from a facts bundle instead of live targets.")
     Path bundle;
     @Option(names = "--path", paramLabel = "PATH", description = "dual, manual, pgvector or cnpg (default: detected).")
@@ -47,26 +48,20 @@ final class PlanCommand implements Callable<Integer> {
         RuleOptions ro = new RuleOptions();
         ro.immichVersion = immichVersion;
         var opts = ro.analysisOptions();
-        Engine engine = Engine.load(ro);
-        Facts facts = bundle != null ? Scanner.bundle(bundle) : Scanner.collect(() -> engine, targets, root.env, immichVersion);
-        Redactor.apply(facts, Redactor.Level.secrets);
-        if (!facts.sourceStatus("postgres").equals("ok") && facts.sourceStatus("kubernetes").equals("not-configured")) {
+        Preflight preflight = Preflights.of(ro);
+        Facts facts = preflight.facts(p -> bundle != null ? Preflight.bundle(bundle) : p.collect(system.system(root.env, null, immichVersion)),
+                Redactor.Level.secrets, f -> { });
+        if (facts.sourceStatus("postgres") != CollectionStatus.OK && facts.sourceStatus("kubernetes") == CollectionStatus.NOT_CONFIGURED) {
             throw new UsageException("cannot plan: the database could not be read (" + facts.sourceMessage("postgres") + ")");
         }
-        Report report = engine.analyze(facts, opts, spec.commandLine().getErr(), false);
+        Report report = preflight.analyze(facts, opts, spec.commandLine().getErr(), false);
         Plan plan = Planner.plan(facts, report, path != null ? path : Planner.detectPath(facts, report));
         String text = switch (format) {
             case "sql" -> Scripts.script(plan);
             case "html" -> PlanRenderer.html(plan);
             default -> PlanRenderer.markdown(plan);
         };
-        if (output == null) {
-            spec.commandLine().getOut().print(text);
-            spec.commandLine().getOut().flush();
-        } else {
-            Files.writeString(output, text);
-            spec.commandLine().getErr().println("wrote the " + format + " plan to " + output);
-        }
+        new Output(output).write((w, toStdout) -> w.write(text), "the " + format + " plan", spec.commandLine().getOut(), spec.commandLine().getErr(), false);
         return ExitCode.OK.code;
     }
 }

@@ -1,5 +1,6 @@
 package dev.vccheck.cli;
 
+import dev.vccheck.preflight.Preflight;
 import dev.vccheck.rules.Outcome;
 import dev.vccheck.rules.Remediation;
 import dev.vccheck.rules.Rule;
@@ -37,9 +38,9 @@ final class RulesCommand implements Runnable {
         @Option(names = "--rules", paramLabel = "PATH", description = "Also load these rule packs (files or folders). Repeatable.")
         List<Path> rules = new java.util.ArrayList<>();
 
-        Engine load() {
+        Preflight load() {
             try {
-                return Engine.load(RuleSources.user(rules));
+                return Preflight.load(RuleSources.user(rules));
             } catch (RuleLoadException e) {
                 throw new UsageException(e.issues().stream().map(Object::toString).toList());
             }
@@ -55,15 +56,15 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Engine e = packs.load();
+            Preflight e = packs.load();
             PrintWriter out = spec.commandLine().getOut();
-            int w = e.rules.rules().stream().mapToInt(r -> r.id().length()).max().orElse(10);
+            int w = e.rules().rules().stream().mapToInt(r -> r.id().length()).max().orElse(10);
             out.printf("%-" + w + "s  %-10s  %-8s  %-15s  %s%n", "ID", "SOURCE", "SEVERITY", "PHASES", "TITLE");
-            for (Rule r : e.rules.rules()) {
+            for (Rule r : e.rules().rules()) {
                 out.printf("%-" + w + "s  %-10s  %-8s  %-15s  %s%n", r.id(), r.source(), r.severity().id(), String.join(",", r.phases()), r.title());
             }
             out.printf("%n%d rules in %d packs; compatibility matrix: %d Immich release ranges up to %s%n",
-                    e.rules.rules().size(), e.rules.packs().size(), e.compat().releases().size(), e.compat().newestRelease());
+                    e.rules().rules().size(), e.rules().packs().size(), Preflight.compat().releases().size(), Preflight.compat().newestRelease());
             out.flush();
             return ExitCode.OK.code;
         }
@@ -80,8 +81,8 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Engine e = packs.load();
-            Rule r = e.rules.rules().stream().filter(x -> x.id().equals(id)).findFirst()
+            Preflight e = packs.load();
+            Rule r = e.rules().rules().stream().filter(x -> x.id().equals(id)).findFirst()
                     .orElseThrow(() -> new UsageException("no rule with id '" + id + "' (see: vccheck rules list)"));
             PrintWriter out = spec.commandLine().getOut();
             out.println(r.id() + " — " + r.title());
@@ -123,17 +124,17 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Engine e;
+            Preflight e;
             try {
-                e = Engine.load(RuleSources.user(paths));
+                e = Preflight.load(RuleSources.user(paths));
             } catch (RuleLoadException ex) {
                 throw new UsageException(ex.issues().stream().map(Object::toString).toList());
             }
             PrintWriter out = spec.commandLine().getOut();
-            long user = e.rules.rules().stream().filter(r -> e.rules.packs().stream().anyMatch(p -> !p.builtin() && p.file().equals(r.pack()))).count();
+            long user = e.rules().rules().stream().filter(r -> e.rules().packs().stream().anyMatch(p -> !p.builtin() && p.file().equals(r.pack()))).count();
             out.printf("ok: %d rules in %d user packs (and the built-in packs) load and compile%n", user,
-                    e.rules.packs().stream().filter(p -> !p.builtin()).count());
-            e.rules.overridden().forEach(o -> out.println("override: " + o));
+                    e.rules().packs().stream().filter(p -> !p.builtin()).count());
+            e.rules().overridden().forEach(o -> out.println("override: " + o));
             out.flush();
             return ExitCode.OK.code;
         }

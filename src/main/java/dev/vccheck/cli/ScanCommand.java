@@ -17,7 +17,7 @@ final class ScanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
     @Mixin
-    TargetOptions targets = new TargetOptions();
+    ScannedSystemOptions system = new ScannedSystemOptions();
     @Mixin
     LogOptions logOptions = new LogOptions();
     @Mixin
@@ -27,7 +27,7 @@ final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(root, spec, ruleOptions, output, engine -> Scanner.collect(engine, targets, logOptions, root.env, ruleOptions.immichVersion),
-                NextSteps.Context.of(targets.envFile, output.redact));
+        return Preflights.report(root, spec, ruleOptions, output, preflight -> preflight.collect(system.system(root.env, logOptions, ruleOptions.immichVersion)),
+                NextSteps.Context.of(system.envFile, output.redact));
     }
 }

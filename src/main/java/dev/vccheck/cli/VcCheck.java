@@ -40,10 +40,10 @@ public final class VcCheck implements Runnable {
 
     /** The process entry point (Main). */
     public static int run(String... args) {
-        // The built-in rules start loading before the command line is even parsed (Engine.preloadBuiltin).
+        // The built-in rules start loading before the command line is even parsed (Preflight.preloadBuiltin).
         if (args.length > 0 && List.of("scan", "analyze", "collect", "plan").contains(args[0])
                 && Arrays.stream(args).noneMatch(a -> a.equals("--rules") || a.startsWith("--rules="))) {
-            Engine.preloadBuiltin();
+            dev.vccheck.preflight.Preflight.preloadBuiltin();
         }
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
@@ -62,6 +62,7 @@ public final class VcCheck implements Runnable {
             return ExitCode.USAGE.code;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            if (ex instanceof dev.vccheck.preflight.PreflightException p) ex = Flags.usage(p);
             if (ex instanceof UsageException u) {
                 u.lines().forEach(l -> err.println("vccheck: " + l));
                 err.flush();

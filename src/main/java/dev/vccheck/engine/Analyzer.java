@@ -1,5 +1,7 @@
 package dev.vccheck.engine;
 
+import dev.vccheck.report.ScannedSource;
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vccheck.facts.Facts;
@@ -71,20 +73,20 @@ public final class Analyzer {
     }
 
     /** Picks the compatibility row: the flag, else the Immich image tag, else version_history, else the newest row. */
-    public Compatibility.Target target(Facts facts, String flag) {
-        if (flag != null) return compat.select(flag, "flag");
+    public Compatibility.TargetRelease targetRelease(Facts facts, String asked) {
+        if (asked != null) return compat.select(asked, "flag");
         String image = facts.at("/k8s/immich/version").map(JsonNode::asText).orElse(null);
         if (image != null && Compatibility.isVersion(image)) return compat.select(image, "image");
         String history = facts.at("/pg/immich/latest_version").map(JsonNode::asText).orElse(null);
         if (history != null && Compatibility.isVersion(history)) {
             try {
-                Compatibility.Target running = compat.select(history, "version_history");
+                Compatibility.TargetRelease running = compat.select(history, "version_history");
                 if (running.release().vectorExtensions().contains("vchord")) return running;
                 // The release running now cannot use VectorChord (before v1.133): a scan without --immich-version is a
                 // check before moving on, so it is judged for the newest release, and the report says so. An explicit
                 // flag still judges the database against an older release only.
-                Compatibility.Target newest = compat.select(compat.newestRelease(), "compat-newest");
-                return new Compatibility.Target(newest.immichVersion(), newest.source(), newest.release(),
+                Compatibility.TargetRelease newest = compat.select(compat.newestRelease(), "compat-newest");
+                return new Compatibility.TargetRelease(newest.immichVersion(), newest.source(), newest.release(),
                         "Immich " + running.immichVersion() + " runs on this database (version_history) and cannot use VectorChord;"
                                 + " judged for moving to " + newest.immichVersion() + ", the newest release vccheck knows");
             } catch (IllegalArgumentException e) {
@@ -96,8 +98,8 @@ public final class Analyzer {
 
     public Report analyze(Facts collected, AnalysisOptions opts, String generatedAt) {
         Facts facts = collected.copy();
-        Compatibility.Target target = target(facts, opts.immichVersion());
-        facts.json().set("target", JSON.valueToTree(target.toFacts()));
+        Compatibility.TargetRelease release = targetRelease(facts, opts.immichVersion());
+        facts.json().set("target", JSON.valueToTree(release.toFacts()));
 
         Map<String, Object> act = new HashMap<>(facts.activation(schema));
         Map<String, Object> derived = new LinkedHashMap<>();
@@ -123,13 +125,15 @@ public final class Analyzer {
         findings = applyWaivers(findings, facts, opts);
         findings.sort(Comparator.comparing((Finding f) -> f.status().displayRank()).thenComparing(Finding::id));
 
-        Map<String, Object> targets = new LinkedHashMap<>();
-        facts.json().path("collection").fields().forEachRemaining(e -> targets.put(e.getKey(), JSON.convertValue(e.getValue(), Map.class)));
+        Map<String, ScannedSource> targets = new LinkedHashMap<>();
+        facts.json().path("collection").fields().forEachRemaining(e -> {
+            if (e.getValue().isObject()) targets.put(e.getKey(), ScannedSource.of(JSON.convertValue(e.getValue(), Map.class)));
+        });
         JsonNode red = facts.json().path("meta").path("redaction");
         @SuppressWarnings("unchecked")
         Map<String, Object> redaction = red.isObject() ? JSON.convertValue(red, Map.class) : null;
         return new Report(Report.SCHEMA_ID, new Report.Tool("vccheck", toolVersion), generatedAt, targets, redaction,
-                new Report.ImmichVersion(target.immichVersion(), target.source(), target.release().label(), target.note()),
+                new Report.ImmichVersion(release.immichVersion(), release.source(), release.release().label(), release.note()),
                 new Report.Migration(str(derived.get("migration_state")), str(derived.get("migration_path")), phase),
                 Summary.of(findings), findings);
     }
@@ -172,15 +176,15 @@ public final class Analyzer {
             return one(r, "phase", Status.SKIP, "applies in phase " + String.join(", ", r.phases()) + "; this run is phase " + phase, start);
         }
         for (String src : sources(r)) {
-            String status = facts.sourceStatus(src);
-            if (status.equals("not-configured")) {
+            CollectionStatus status = facts.sourceStatus(src);
+            if (status == CollectionStatus.NOT_CONFIGURED) {
                 return one(r, "source", Status.SKIP, switch (src) {
                     case "postgres" -> "no database target given";
                     case "logs" -> "no log read";
                     default -> "no Kubernetes target given";
                 }, start);
             }
-            if (status.equals("error")) {
+            if (status == CollectionStatus.ERROR) {
                 observer.produced(r, "source");
                 return List.of(finding(r, Status.ERROR, "could not verify: " + facts.sourceMessage(src), Map.of(), List.of(), start).blockedBy(src));
             }

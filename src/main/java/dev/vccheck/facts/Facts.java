@@ -48,9 +48,21 @@ public final class Facts {
         return n.isMissingNode() ? Optional.empty() : Optional.of(n);
     }
 
-    /** Collector status for {@code postgres} or {@code kubernetes}: ok, error or not-configured. */
-    public String sourceStatus(String source) {
-        return doc.path("collection").path(source).path("status").asText("not-configured");
+    /** How collecting {@code postgres}, {@code kubernetes} or {@code logs} ended; absent is not-configured, an unknown value null. */
+    public CollectionStatus sourceStatus(String source) {
+        JsonNode s = doc.path("collection").path(source).path("status");
+        return CollectionStatus.of(s.isMissingNode() || s.isNull() ? null : s.asText());
+    }
+
+    /** The status, label, message and cause of one source. */
+    public SourceStatus source(String source) {
+        JsonNode n = doc.path("collection").path(source);
+        return new SourceStatus(sourceStatus(source), text(n, "label"), text(n, "message"), text(n, "cause"));
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
     }
 
     public String sourceMessage(String source) {

@@ -14,7 +14,7 @@ public record Report(
         String schema,
         Tool tool,
         String generated_at,
-        Map<String, Object> target,
+        Map<String, ScannedSource> target,
         Map<String, Object> redaction,
         ImmichVersion immich_version,
         Migration migration,
@@ -22,7 +22,7 @@ public record Report(
         List<Finding> findings,
         @JsonIgnore Map<String, NextStep> next_steps) {
 
-    public Report(String schema, Tool tool, String generated_at, Map<String, Object> target, Map<String, Object> redaction,
+    public Report(String schema, Tool tool, String generated_at, Map<String, ScannedSource> target, Map<String, Object> redaction,
                   ImmichVersion immich_version, Migration migration, Summary summary, List<Finding> findings) {
         this(schema, tool, generated_at, target, redaction, immich_version, migration, summary, findings, Map.of());
     }
@@ -33,13 +33,13 @@ public record Report(
     }
 
     /** Every target, and for one that could not be read: why, the next step and the checks that needed it. */
-    public List<TargetStatus> targetStatuses() {
-        return TargetStatus.of(this);
+    public List<ScannedSourceStatus> targetStatuses() {
+        return ScannedSourceStatus.of(this);
     }
 
     /** The findings not listed with an unreachable target (those are shown once, with their target). */
     public List<Finding> unblockedFindings() {
-        List<TargetStatus> ts = targetStatuses();
+        List<ScannedSourceStatus> ts = targetStatuses();
         return findings.stream().filter(f -> ts.stream().noneMatch(t -> t.blocked().contains(f))).toList();
     }
 

@@ -32,7 +32,7 @@ public final class Compatibility {
     }
 
     /** The row chosen for a version, with where the version came from and what to tell the user about the choice. */
-    public record Target(String immichVersion, String source, Release release, String note) {
+    public record TargetRelease(String immichVersion, String source, Release release, String note) {
         public Map<String, Object> toFacts() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("immich_version", immichVersion);
@@ -114,7 +114,7 @@ public final class Compatibility {
      * The row for {@code version}. A version newer than {@link #newestRelease()} uses the newest row and says so; a
      * malformed version, or one older than every row, is an {@link IllegalArgumentException} with the reason.
      */
-    public Target select(String version, String source) {
+    public TargetRelease select(String version, String source) {
         Matcher m = VERSION.matcher(version);
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + version + "' is not an Immich version (expected X.Y.Z, e.g. 2.1.0)");
@@ -122,11 +122,11 @@ public final class Compatibility {
         Semver base = Semver.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
         String clean = version.startsWith("v") ? version.substring(1) : version;
         for (Release r : releases) {
-            if (SemverRange.satisfies(base.getVersion(), r.immich())) return new Target(clean, source, r, null);
+            if (SemverRange.satisfies(base.getVersion(), r.immich())) return new TargetRelease(clean, source, r, null);
         }
         Release last = releases.get(releases.size() - 1);
         if (base.isGreaterThan(newest)) {
-            return new Target(clean, source, last, "Immich " + clean + " is newer than the newest release vccheck knows ("
+            return new TargetRelease(clean, source, last, "Immich " + clean + " is newer than the newest release vccheck knows ("
                     + newest + "); using the " + last.label() + " ranges");
         }
         throw new IllegalArgumentException("Immich " + clean + " is older than the first release with vector search this tool knows ("

@@ -61,7 +61,7 @@ class CompatibilityTest {
             "3.1.0    ; >=14.0.0  ; -                 ; >=0.5 <1 ; >=0.3 <2   ; vchord vector",
     })
     void enforcedRangesMatchTheResearch(String immich, String postgres, String vectors, String vector, String vchord, String ext) {
-        Compatibility.Target t = COMPAT.select(immich, "flag");
+        Compatibility.TargetRelease t = COMPAT.select(immich, "flag");
         Map<String, String> r = t.release().ranges();
         assertEquals(dash(postgres), r.get("postgres"), "postgres");
         assertEquals(dash(vectors), r.get("vectors"), "vectors");
@@ -142,7 +142,7 @@ class CompatibilityTest {
 
     @Test
     void aNewerVersionUsesTheNewestRowAndSaysSo() {
-        Compatibility.Target t = COMPAT.select("3.4.0", "flag");
+        Compatibility.TargetRelease t = COMPAT.select("3.4.0", "flag");
         assertEquals("v3.0.0 - v3.1.0", t.release().label());
         assertTrue(t.note().contains("newer than the newest release vccheck knows (3.1.0)"), t.note());
     }

@@ -65,7 +65,7 @@ class CompiledRulesTest {
 
     private static JsonNode json(Analyzer analyzer, String bundle, AnalysisOptions o) throws Exception {
         var facts = BundleReader.read(bundle(bundle));
-        analyzer.target(facts, o.immichVersion());
+        analyzer.targetRelease(facts, o.immichVersion());
         Report r = analyzer.analyze(facts, o, "2026-12-01T00:00:00Z");
         StringWriter w = new StringWriter();
         Renderers.get("json").orElseThrow().render(r, w, false);

@@ -1,5 +1,6 @@
 package dev.vccheck.collect.kubernetes;
 
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.facts.Facts;
@@ -63,7 +64,7 @@ public final class KubernetesCollector {
         try {
             cfg = config(t);
         } catch (Exception e) {
-            source.put("status", "error").put("message", "cannot load the Kubernetes configuration: " + firstLine(e.getMessage())).put("cause", "config");
+            source.put("status", CollectionStatus.ERROR.id()).put("message", "cannot load the Kubernetes configuration: " + firstLine(e.getMessage())).put("cause", "config");
             return;
         }
         String ns = t.namespace() != null ? t.namespace() : cfg.getNamespace() != null ? cfg.getNamespace() : "immich";
@@ -79,10 +80,10 @@ public final class KubernetesCollector {
             readCnpg(client, r, k.putObject("cnpg"));
             readFlux(client, r, k.putObject("flux"), ns);
             readArgo(client, r, k.putObject("argocd"), ns);
-            source.put("status", "ok");
+            source.put("status", CollectionStatus.OK.id());
         } catch (Unreachable e) {
             facts.json().remove("k8s");
-            source.put("status", "error").put("message", e.getMessage()).put("cause", e.cause);
+            source.put("status", CollectionStatus.ERROR.id()).put("message", e.getMessage()).put("cause", e.cause);
         }
         if (unavailable.isEmpty()) facts.json().remove("unavailable");
         source.put("duration_ms", (System.nanoTime() - start) / 1_000_000);

@@ -1,10 +1,12 @@
 package dev.vccheck.collect.logs;
 
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.collect.kubernetes.KubeTarget;
 import dev.vccheck.collect.kubernetes.KubernetesCollector;
+import dev.vccheck.collect.Setting;
 import dev.vccheck.facts.Facts;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -45,10 +47,18 @@ public final class LogCollector {
     private record Read(String source, String kind, String text, String status, String message) {
     }
 
+    private final Setting.Words words;
+
+    /** {@code words}: how the messages name the settings they point to. */
+    public LogCollector(Setting.Words words) {
+        this.words = words;
+    }
+
     public void collect(Facts facts, Request req) {
         ObjectNode coll = facts.json().with("collection").putObject("logs");
         if (!req.any()) {
-            coll.put("status", "not-configured").put("message", "no log given (use --log FILE, --docker CONTAINER or --kube)");
+            coll.put("status", CollectionStatus.NOT_CONFIGURED.id()).put("message", "no log given (use " + words.of(Setting.LOG_FILE) + " FILE, "
+                    + words.of(Setting.DOCKER_CONTAINER) + " CONTAINER or " + words.of(Setting.KUBERNETES) + ")");
             return;
         }
         long start = System.nanoTime();
@@ -81,10 +91,10 @@ public final class LogCollector {
                     .put("text", l.text()).put("count", n));
         }
         if (read.isEmpty() && !errors.isEmpty()) {
-            coll.put("status", "error").put("message", errors.isEmpty() ? "no log could be read" : String.join("; ", errors));
+            coll.put("status", CollectionStatus.ERROR.id()).put("message", errors.isEmpty() ? "no log could be read" : String.join("; ", errors));
             facts.json().remove("logs");
         } else {
-            coll.put("status", "ok").put("label", read.isEmpty() ? "no log to read" : String.join(", ", read));
+            coll.put("status", CollectionStatus.OK.id()).put("label", read.isEmpty() ? "no log to read" : String.join(", ", read));
             if (!errors.isEmpty()) coll.put("message", String.join("; ", errors));
         }
         coll.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
@@ -148,7 +158,7 @@ public final class LogCollector {
     private static List<Read> kube(Facts facts, Request req) {
         List<Read> out = new ArrayList<>();
         JsonNode k = facts.json().path("k8s");
-        if (!facts.sourceStatus("kubernetes").equals("ok") || !k.path("pods").isArray()) {
+        if (facts.sourceStatus("kubernetes") != CollectionStatus.OK || !k.path("pods").isArray()) {
             out.add(new Read("kube", null, null, "error", "the pods could not be listed: " + facts.sourceMessage("kubernetes")
                     + facts.unavailable().getOrDefault("k8s.pods", "")));
             return out;

@@ -1,5 +1,6 @@
 package dev.vccheck.collect.postgres;
 
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -98,11 +99,11 @@ public final class PostgresCollector {
                 ObjectNode u = facts.json().with("unavailable");
                 unavailable.forEach(u::put);
             }
-            source.put("status", "ok");
+            source.put("status", CollectionStatus.OK.id());
         } catch (SQLException e) {
             facts.json().remove("pg");
             facts.json().remove("custom");
-            source.put("status", "error");
+            source.put("status", CollectionStatus.ERROR.id());
             (connected ? ConnectionFailure.afterConnect(e, t, timeouts) : ConnectionFailure.beforeConnect(e, t, timeouts)).record(source, t);
         }
         source.put("duration_ms", (System.nanoTime() - start) / 1_000_000);

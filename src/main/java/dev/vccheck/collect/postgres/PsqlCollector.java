@@ -1,7 +1,9 @@
 package dev.vccheck.collect.postgres;
 
+import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vccheck.collect.Setting;
 import dev.vccheck.facts.Facts;
 
 import java.io.IOException;
@@ -24,7 +26,7 @@ import java.util.regex.Pattern;
  * path uses. One run of the command per scan (two when Immich's tables are locked: the second without them).
  * <p>
  * A rule's own {@code collect: sql} is not run through this channel: each such rule gets the error "not supported
- * through --docker" (or --kube-exec, --psql) and ends in {@code error}. Running arbitrary rule SQL through psql would
+ * through" the channel (worded by the caller, {@link Setting}) and ends in {@code error}. Running arbitrary rule SQL through psql would
  * need a second output format (typed rows) and a second statement per rule; the built-in rules need none.
  * <p>
  * The command is missing, exits non-zero, prints something that is not the catalog document, or runs past the
@@ -37,11 +39,16 @@ public final class PsqlCollector {
     private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@\\s]+:)[^@\\s]+@");
 
     private final Map<String, String> env;
+    private final Setting.Words words;
     private int runs;
 
-    /** {@code env}: the environment vccheck was started with (its PATH finds the command). */
-    public PsqlCollector(Map<String, String> env) {
+    /**
+     * {@code env}: the environment vccheck was started with (its PATH finds the command); {@code words}: how the
+     * messages name the settings they point to.
+     */
+    public PsqlCollector(Map<String, String> env, Setting.Words words) {
         this.env = env;
+        this.words = words;
     }
 
     /** What one run of the command gave. */
@@ -79,38 +86,38 @@ public final class PsqlCollector {
             if (!custom.isEmpty()) {
                 ObjectNode c = facts.json().putObject("custom");
                 for (String id : custom.keySet()) {
-                    c.putObject(id).put("error", "a rule's own SQL is not supported through " + option(ch.via())
-                            + ": vccheck sends only its catalog statement through that channel; scan with --db-url to run it");
+                    c.putObject(id).put("error", "a rule's own SQL is not supported through " + words.of(setting(ch.via()))
+                            + ": vccheck sends only its catalog statement through that channel; scan with " + words.of(Setting.DATABASE_URL) + " to run it");
                 }
             }
             if (!unavailable.isEmpty()) {
                 ObjectNode u = facts.json().with("unavailable");
                 unavailable.forEach(u::put);
             }
-            source.put("status", "ok");
+            source.put("status", CollectionStatus.OK.id());
         } catch (Failure e) {
             facts.json().remove("pg");
             facts.json().remove("custom");
-            source.put("status", "error");
+            source.put("status", CollectionStatus.ERROR.id());
             source.put("message", e.getMessage());
             source.put("cause", ConnectionFailure.Cause.COMMAND_FAILED.id());
         }
         source.put("duration_ms", (System.nanoTime() - start) / 1_000_000);
     }
 
-    private static String option(String via) {
+    private static Setting setting(String via) {
         return switch (via) {
-            case "docker" -> "--docker";
-            case "kube-exec" -> "--kube-exec";
-            default -> "--psql";
+            case "docker" -> Setting.DOCKER_CONTAINER;
+            case "kube-exec" -> Setting.KUBE_EXEC;
+            default -> Setting.PSQL_COMMAND;
         };
     }
 
     /** The catalog document from what the command printed, or a Failure that quotes it. */
-    private static JsonNode document(PsqlChannel ch, Run r, PostgresCollector.Timeouts to) throws Failure {
+    private JsonNode document(PsqlChannel ch, Run r, PostgresCollector.Timeouts to) throws Failure {
         String what = "'" + redact(ch.via().equals("psql") ? String.join(" ", ch.command()) : ch.host() + " psql") + "'";
         if (r.timedOut()) {
-            throw new Failure(what + " did not finish within " + timeout(to) + " s (--connect-timeout + --statement-timeout)" + printed(r));
+            throw new Failure(what + " did not finish within " + timeout(to) + " s (" + words.of(Setting.CONNECT_TIMEOUT) + " + " + words.of(Setting.STATEMENT_TIMEOUT) + ")" + printed(r));
         }
         if (r.exit() != 0) {
             throw new Failure(what + " exited with status " + r.exit() + printed(r));
@@ -156,9 +163,9 @@ public final class PsqlCollector {
         List<String> cmd = new ArrayList<>(ch.command());
         String program = cmd.get(0);
         Path exe = PsqlChannel.onPath(program, env).orElseThrow(() -> new Failure(switch (ch.via()) {
-            case "docker" -> "--docker needs docker or podman, and neither is on PATH";
-            case "kube-exec" -> "--kube-exec needs kubectl, and it is not on PATH";
-            default -> "--psql: '" + program + "' is not " + (program.contains("/") ? "an executable file" : "on PATH");
+            case "docker" -> words.of(Setting.DOCKER_CONTAINER) + " needs docker or podman, and neither is on PATH";
+            case "kube-exec" -> words.of(Setting.KUBE_EXEC) + " needs kubectl, and it is not on PATH";
+            default -> words.of(Setting.PSQL_COMMAND) + ": '" + program + "' is not " + (program.contains("/") ? "an executable file" : "on PATH");
         }));
         cmd.set(0, exe.toString());
         Path out = null;

@@ -2,7 +2,7 @@ package dev.vccheck.report.render;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vccheck.report.Report;
-import dev.vccheck.report.TargetStatus;
+import dev.vccheck.report.ScannedSourceStatus;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -27,7 +27,7 @@ public final class HtmlRenderer implements Renderer {
         // The findings shown one by one leave out those listed once with a target that could not be read.
         model.put("findings", JSON.convertValue(report.unblockedFindings(), java.util.List.class));
         java.util.List<Map<String, Object>> unreachable = new java.util.ArrayList<>();
-        for (TargetStatus t : report.targetStatuses()) {
+        for (ScannedSourceStatus t : report.targetStatuses()) {
             if (!t.unreachable()) continue;
             Map<String, Object> u = new java.util.LinkedHashMap<>();
             u.put("name", t.name());

@@ -2,7 +2,7 @@ package dev.vccheck.report.render;
 
 import dev.vccheck.report.Finding;
 import dev.vccheck.report.Report;
-import dev.vccheck.report.TargetStatus;
+import dev.vccheck.report.ScannedSourceStatus;
 import dev.vccheck.rules.Status;
 
 import java.io.IOException;
@@ -33,9 +33,9 @@ public final class MarkdownRenderer implements Renderer {
         }
         sb.append("| Migration | state ").append(esc(nz(r.migration().state()))).append(", path ").append(esc(nz(r.migration().path())))
                 .append(", phase ").append(esc(r.migration().phase())).append(" |\n");
-        List<TargetStatus> targets = r.targetStatuses();
-        for (TargetStatus t : targets) {
-            sb.append("| ").append(esc(t.name())).append(" | ").append(esc(t.status()));
+        List<ScannedSourceStatus> targets = r.targetStatuses();
+        for (ScannedSourceStatus t : targets) {
+            sb.append("| ").append(esc(t.name())).append(" | ").append(esc(t.status() == null ? null : t.status().id()));
             if (t.label() != null) sb.append(" `").append(t.label().replace("`", "'")).append('`');
             if (t.message() != null && !t.unreachable()) sb.append(" — ").append(esc(t.message()));
             sb.append(" |\n");
@@ -46,7 +46,7 @@ public final class MarkdownRenderer implements Renderer {
         sb.append("| Findings | ").append(s.fail()).append(" fail, ").append(s.error()).append(" error, ").append(s.warn())
                 .append(" warn, ").append(s.skip()).append(" skip, ").append(s.pass()).append(" pass")
                 .append(s.waived() > 0 ? ", " + s.waived() + " waived" : "").append(" |\n\n");
-        for (TargetStatus t : targets) {
+        for (ScannedSourceStatus t : targets) {
             if (!t.unreachable()) continue;
             sb.append("### Cannot read ").append(esc(t.what())).append("\n\n");
             if (t.label() != null) sb.append('`').append(t.label().replace("`", "'")).append("`: ");

@@ -3,7 +3,7 @@ package dev.vccheck.report.render;
 import dev.vccheck.report.Finding;
 import dev.vccheck.report.Report;
 import dev.vccheck.report.Summary;
-import dev.vccheck.report.TargetStatus;
+import dev.vccheck.report.ScannedSourceStatus;
 import dev.vccheck.rules.Status;
 import picocli.CommandLine.Help.Ansi;
 
@@ -39,14 +39,14 @@ public final class TextRenderer implements Renderer {
         if (r.redaction() != null && r.redaction().get("kinds") instanceof List<?> kinds && !kinds.isEmpty()) {
             sb.append("  redacted (").append(r.redaction().get("level")).append("): ").append(String.join(", ", kinds.stream().map(String::valueOf).toList())).append('\n');
         }
-        List<TargetStatus> targets = r.targetStatuses();
-        for (TargetStatus t : targets) {
+        List<ScannedSourceStatus> targets = r.targetStatuses();
+        for (ScannedSourceStatus t : targets) {
             sb.append("  ").append(t.name()).append(": ").append(t.status());
             if (t.label() != null) sb.append("  ").append(t.label());
             if (t.message() != null && !t.unreachable()) sb.append("  (").append(t.message()).append(")");
             sb.append('\n');
         }
-        for (TargetStatus t : targets) {
+        for (ScannedSourceStatus t : targets) {
             if (!t.unreachable()) continue;
             sb.append('\n').append(ansi.string("@|bold,magenta CANNOT READ " + escape(t.what().toUpperCase(java.util.Locale.ROOT)) + "|@"));
             if (t.label() != null) sb.append("  ").append(t.label());

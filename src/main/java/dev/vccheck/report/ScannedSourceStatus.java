@@ -1,5 +1,7 @@
 package dev.vccheck.report;
 
+import dev.vccheck.facts.CollectionStatus;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,12 +11,12 @@ import java.util.Map;
  * step, and the findings that could not be evaluated because of it ({@link Finding#blocked_by()}). Computed from the
  * report's data, so that every human format groups the same way and no renderer decides anything.
  */
-public record TargetStatus(String name, String status, String label, String message, String cause, NextStep next_step,
-                           List<Finding> blocked) {
+public record ScannedSourceStatus(String name, CollectionStatus status, String label, String message, String cause, NextStep next_step,
+                                  List<Finding> blocked) {
 
     /** Could not be read: the reports show it once, at the top, with the checks that needed it. */
     public boolean unreachable() {
-        return "error".equals(status);
+        return status == CollectionStatus.ERROR;
     }
 
     /** What the blocked checks needed, in words: "the database", "the Kubernetes cluster". */
@@ -33,18 +35,14 @@ public record TargetStatus(String name, String status, String label, String mess
     }
 
     /** The report's targets in its order, each with the counted findings it blocked. */
-    public static List<TargetStatus> of(Report r) {
-        List<TargetStatus> out = new ArrayList<>();
-        for (Map.Entry<String, Object> t : r.target().entrySet()) {
-            if (!(t.getValue() instanceof Map<?, ?> src)) continue;
+    public static List<ScannedSourceStatus> of(Report r) {
+        List<ScannedSourceStatus> out = new ArrayList<>();
+        for (Map.Entry<String, ScannedSource> t : r.target().entrySet()) {
+            ScannedSource src = t.getValue();
             List<Finding> blocked = r.findings().stream().filter(f -> f.counts() && t.getKey().equals(f.blocked_by())).toList();
-            out.add(new TargetStatus(t.getKey(), str(src.get("status")), str(src.get("label")), str(src.get("message")), str(src.get("cause")),
+            out.add(new ScannedSourceStatus(t.getKey(), src.status(), src.label(), src.message(), src.cause(),
                     r.next_steps() == null ? null : r.next_steps().get(t.getKey()), blocked));
         }
         return out;
-    }
-
-    private static String str(Object o) {
-        return o == null ? null : String.valueOf(o);
     }
 }

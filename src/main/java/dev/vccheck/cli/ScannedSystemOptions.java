@@ -2,6 +2,9 @@ package dev.vccheck.cli;
 
 import dev.vccheck.collect.postgres.PgTarget;
 import dev.vccheck.collect.postgres.PgTargets;
+import dev.vccheck.collect.postgres.PostgresCollector;
+import dev.vccheck.preflight.ScannedSystem;
+import dev.vccheck.preflight.ViaPsql;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -16,7 +19,7 @@ import java.util.Optional;
  * What to scan. The database target comes from the first of: --db-url, --env-file, DB_URL / DB_* in the
  * environment, libpq's PG* variables; a missing password is looked up in ~/.pgpass (or PGPASSFILE).
  */
-public final class TargetOptions {
+public final class ScannedSystemOptions {
     @Option(names = "--db-url", paramLabel = "URL", description = "postgresql://user:password@host:port/database?sslmode=... (Immich's DB_URL form), or jdbc:postgresql://...")
     String dbUrl;
 
@@ -71,8 +74,16 @@ public final class TargetOptions {
         return Optional.of(new dev.vccheck.collect.kubernetes.KubeTarget(kubeconfig, context, namespace, connectTimeout, hours));
     }
 
-    /** Reading the database through psql: docker, kube-exec (the pod comes from the cluster facts) or psql. */
-    record ViaPsql(String kind, String argument, String user, String database, String vectorExtension) {
+    /**
+     * The system these options name, checked in the order a scan reads them (exit 2 before any work): psql route,
+     * database, cluster, logs ({@code logOptions} null for commands that read no logs).
+     */
+    ScannedSystem system(Map<String, String> env, LogOptions logOptions, String immichVersionHint) {
+        Optional<ViaPsql> via = viaPsql();
+        Optional<PgTarget> db = via.isPresent() ? Optional.empty() : database(env);
+        var kube = kubernetes();
+        var logs = logOptions == null ? null : logOptions.request(this, env);
+        return new ScannedSystem(db, via, kube, logs, new PostgresCollector.Timeouts(connectTimeout, statementTimeout), env, immichVersionHint, Flags::of);
     }
 
     /** --docker, --kube-exec or --psql, checked (exit 2 for a conflict or a command line that does not split). */
