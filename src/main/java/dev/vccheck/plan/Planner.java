@@ -16,20 +16,27 @@ import java.util.List;
  * Immich converts at start), manual (the real[] round trip), pgvector, cnpg (TrueCharts with CloudNativePG).
  */
 public final class Planner {
-    public static final List<String> PATHS = List.of("dual", "manual", "pgvector", "cnpg");
+    public static final List<String> PATHS = java.util.Arrays.stream(Plan.Path.values()).map(Plan.Path::value).toList();
 
     private Planner() {
     }
 
     public static String detectPath(Facts facts, Report report) {
-        if (facts.at("/k8s/cnpg/clusters").map(n -> n.size() > 0).orElse(false)) return "cnpg";
-        String p = report.migration().path();
-        return p == null || p.equals("none") ? "manual" : p;
+        if (facts.at("/k8s/cnpg/clusters").map(n -> n.size() > 0).orElse(false)) return Plan.Path.CNPG.value();
+        return switch (MigrationPath.of(report.migration().path())) {
+            case DUAL -> Plan.Path.DUAL.value();
+            case PGVECTOR -> Plan.Path.PGVECTOR.value();
+            case MANUAL, NONE -> Plan.Path.MANUAL.value();
+        };
     }
 
     public static Plan plan(Facts facts, Report report, String path) {
+        return plan(facts, report, Plan.Path.of(path));
+    }
+
+    public static Plan plan(Facts facts, Report report, Plan.Path path) {
         JsonNode doc = facts.json();
-        String state = report.migration().state() == null ? "unknown" : report.migration().state();
+        MigrationState state = MigrationState.of(report.migration().state());
         int dimension = doc.at("/pg/embeddings/smart_search/dimension").asInt(doc.at("/pg/embeddings/smart_search/sample_dimension").asInt(0));
         String db = doc.at("/pg/database/name").asText(doc.at("/pg/connection/database").asText("immich"));
         String ns = doc.at("/k8s/namespace").asText("immich");
@@ -44,7 +51,7 @@ public final class Planner {
         for (Finding f : report.findings()) {
             // The columns-real fail is the plan's own step 3; every other state failure (half migrated, a target
             // release without VectorChord) blocks.
-            if (f.status() == Status.FAIL && f.counts() && !(f.id().equals("pg.migration.state") && state.equals("columns-real"))) {
+            if (f.status() == Status.FAIL && f.counts() && !(f.id().equals("pg.migration.state") && state == MigrationState.COLUMNS_REAL)) {
                 blockers.add(f.id() + ": " + f.message());
             }
         }
@@ -68,18 +75,18 @@ public final class Planner {
         boolean truecharts = truecharts(doc);
         String cluster = cnpgName(doc);
         String targetSource = report.immich_version() == null ? "" : String.valueOf(report.immich_version().source());
-        if (state.equals("pgvectors") && "none".equals(report.migration().path()) && !targetSource.equals("version_history")) {
+        if (state == MigrationState.PGVECTORS && MigrationPath.of(report.migration().path()) == MigrationPath.NONE && !targetSource.equals("version_history")) {
             // A target release before v1.133 (given, or the image's) has no VectorChord: nothing to migrate to
             // (pg.migration.state says so). version_history only tells where the database is, not where it is going.
             blockers.add("Immich " + report.immich_version().value() + " has no VectorChord (it arrived in v1.133.0): there is no migration to plan for it; "
                     + "plan again with the release you are going to (--immich-version).");
             return new Plan(path, state, dimension, db, psql, blockers, List.of());
         }
-        boolean columnsReal = state.equals("columns-real");
-        boolean done3 = state.equals("vchord-ready") || state.equals("migrated");
+        boolean columnsReal = state == MigrationState.COLUMNS_REAL;
+        boolean done3 = state.vchordCreated();
         List<Plan.Step> steps = new ArrayList<>();
         switch (path) {
-            case "dual" -> {
+            case DUAL -> {
                 if (compose) {
                     // Immich's docker compose: the database image decides which libraries are there (and preloaded).
                     String image = migrationImage(report);
@@ -121,10 +128,10 @@ public final class Planner {
                 steps.add(new Plan.Step("Create VectorChord (as a superuser)", done3, done3 ? "vchord is installed" : null,
                         List.of(new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" (do not restart it meanwhile)",
-                        state.equals("migrated"), state.equals("migrated") ? "clip_index uses vchordrq" : null, List.of()));
+                        state == MigrationState.MIGRATED, state == MigrationState.MIGRATED ? "clip_index uses vchordrq" : null, List.of()));
                 steps.add(cleanup(db));
             }
-            case "pgvector" -> {
+            case PGVECTOR -> {
                 steps.add(new Plan.Step("Update pgvector to 0.7 or newer (as a superuser)", false, null,
                         List.of(new Plan.Block("sql", "ALTER EXTENSION vector UPDATE;"))));
                 steps.add(new Plan.Step("Install VectorChord, preload it, restart, create it", done3, done3 ? "vchord is installed" : null,
@@ -132,8 +139,8 @@ public final class Planner {
                                 new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Remove DB_VECTOR_EXTENSION=pgvector from Immich's environment and start Immich", false, null, List.of()));
             }
-            default -> {
-                boolean tc = path.equals("cnpg");
+            case MANUAL, CNPG -> {
+                boolean tc = path == Plan.Path.CNPG;
                 if (tc) addCnpgPrelude(steps, doc, ns);
                 steps.add(new Plan.Step("Step 1: write down the dimension (" + dim + ") and convert the columns to real[]" + (tc ? " on " + primary : ""),
                         columnsReal || done3, columnsReal || done3 ? "smart_search.embedding is " + doc.at("/pg/embeddings/smart_search/formatted").asText("not vectors.vector") : null,
@@ -154,7 +161,7 @@ public final class Planner {
                 }
                 steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + dim + ")", done3, done3 ? "migration state " + state : null,
                         List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step3(dim)))));
-                steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state.equals("migrated"), null, List.of()));
+                steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state == MigrationState.MIGRATED, null, List.of()));
                 steps.add(cleanup(db));
                 if (tc) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
             }

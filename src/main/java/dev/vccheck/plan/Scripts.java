@@ -36,9 +36,9 @@ public final class Scripts {
     /** The guarded script of the plan's path: manual and cnpg share the real[] round trip. */
     public static String script(Plan plan) {
         return switch (plan.path()) {
-            case "dual" -> dual(plan);
-            case "pgvector" -> pgvector(plan);
-            default -> manual(plan);
+            case DUAL -> dual(plan);
+            case PGVECTOR -> pgvector(plan);
+            case MANUAL, CNPG -> manual(plan);
         };
     }
 
@@ -49,7 +49,7 @@ public final class Scripts {
     /** Dual install: both extensions preloaded, vchord created; Immich converts the columns at its next start. */
     static String dual(Plan plan) {
         StringBuilder sb = header(plan);
-        if (!plan.state().equals("pgvectors")) return nothing(sb, plan);
+        if (plan.state() != MigrationState.PGVECTORS) return nothing(sb, plan);
         sb.append("-- VectorChord and pgvecto.rs both on the server and preloaded; Immich converts the columns at its next start.\nDO $$\nBEGIN\n")
                 .append(raise("NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vchord')", "the dual path needs VectorChord on the server (an image with both extensions)"))
                 .append(raise(preloaded("vchord") + " OR " + preloaded("vectors"),
@@ -63,7 +63,7 @@ public final class Scripts {
     /** From pgvector: pgvector updated to its available version, vchord created; then remove DB_VECTOR_EXTENSION. */
     static String pgvector(Plan plan) {
         StringBuilder sb = header(plan);
-        if (!plan.state().equals("pgvector")) return nothing(sb, plan);
+        if (plan.state() != MigrationState.PGVECTOR) return nothing(sb, plan);
         sb.append("-- pgvector to its newest available version (VectorChord needs 0.7+), then VectorChord.\nDO $$\nBEGIN\n")
                 .append(raise("NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vchord')", "VectorChord is not on the server: install it first"))
                 .append(raise(preloaded("vchord"), "vchord is not in shared_preload_libraries (it is %): ALTER SYSTEM SET ..., restart, run again", "current_setting('shared_preload_libraries')"))
@@ -75,7 +75,7 @@ public final class Scripts {
 
     private static String nothing(StringBuilder sb, Plan plan) {
         sb.append("DO $$ BEGIN RAISE EXCEPTION 'vccheck plan: nothing to do for the ").append(plan.path()).append(" path: the database is in state ")
-                .append(plan.state().replace("'", "")).append("'; END $$;\n");
+                .append(plan.state().value()).append("'; END $$;\n");
         return sb.toString();
     }
 
@@ -102,8 +102,8 @@ public final class Scripts {
     static String manual(Plan plan) {
         int dim = plan.dimension();
         StringBuilder sb = header(plan);
-        boolean step1 = plan.state().equals("pgvectors");
-        boolean step3 = step1 || plan.state().equals("columns-real");
+        boolean step1 = plan.state() == MigrationState.PGVECTORS;
+        boolean step3 = step1 || plan.state() == MigrationState.COLUMNS_REAL;
         if (!step3) return nothing(sb, plan);
         // schema.type(typmod), independent of the search_path: vectors.vector(512), pg_catalog._float4
         String columnType = "(SELECT n.nspname || '.' || t.typname || CASE WHEN a.atttypmod > 0 THEN '(' || a.atttypmod || ')' ELSE '' END "
