@@ -131,7 +131,7 @@ public final class Analyzer {
         return new Report(Report.SCHEMA_ID, new Report.Tool("vccheck", toolVersion), generatedAt, targets, redaction,
                 new Report.ImmichVersion(target.immichVersion(), target.source(), target.release().label(), target.note()),
                 new Report.Migration(str(derived.get("migration_state")), str(derived.get("migration_path")), phase),
-                Summary.of(findings), findings);
+                Summary.of(findings), findings).withDerived(derived);
     }
 
     private static String str(Object o) {

@@ -36,16 +36,15 @@ public final class Planner {
 
     public static Plan plan(Facts facts, Report report, Plan.Path path) {
         JsonNode doc = facts.json();
+        DerivedValues derived = new DerivedValues(report.derived());
         MigrationState state = MigrationState.of(report.migration().state());
-        int dimension = doc.at("/pg/embeddings/smart_search/dimension").asInt(doc.at("/pg/embeddings/smart_search/sample_dimension").asInt(0));
+        int dimension = derived.integer("dimension");
         String db = doc.at("/pg/database/name").asText(doc.at("/pg/connection/database").asText("immich"));
         String ns = doc.at("/k8s/namespace").asText("immich");
-        String primary = "";
-        for (JsonNode c : doc.at("/k8s/cnpg/clusters")) primary = c.path("current_primary").asText("");
-        // The way vccheck came in (--docker, --kube-exec) is the way in for the person running the plan.
-        String via = doc.at("/collection/postgres/psql_command").asText("");
-        String psql = !via.isEmpty() ? via
-                : primary.isEmpty() ? "psql -d " + Quote.shell(db) : "kubectl exec -it -n " + Quote.shell(ns) + " " + Quote.shell(primary) + " -- psql " + Quote.shell(db);
+        String primary = derived.string("primary_pod");
+        // derived.psql (rules/kubernetes): the way vccheck came in (--docker, --kube-exec), else the CNPG primary
+        // pod; the same command the findings' SQL names. Without either, psql on this machine.
+        String psql = derived.string("psql").isEmpty() ? "psql -d " + Quote.shell(db) : derived.string("psql");
         boolean compose = doc.at("/collection/postgres/via").asText("").equals("docker");
         List<String> blockers = new ArrayList<>();
         for (Finding f : report.findings()) {
@@ -59,10 +58,8 @@ public final class Planner {
         // The current preload list, merged with what the path needs (entries kept, duplicates not added). vectors is
         // kept only where pgvecto.rs is on the server: a preloaded library that is missing stops PostgreSQL.
         // pg_available_extensions lists it by its control file; where vccheck could look, its library file must be there too.
-        boolean vectorsOnServer = !doc.at("/pg/extensions/available/vectors").isMissingNode()
-                && doc.at("/pg/extensions/library_files/vectors").asBoolean(true);
-        boolean vchordOnServer = !doc.at("/pg/extensions/available/vchord").isMissingNode()
-                && doc.at("/pg/extensions/library_files/vchord").asBoolean(true);
+        boolean vectorsOnServer = derived.strings("libraries").contains("vectors");
+        boolean vchordOnServer = derived.strings("libraries").contains("vchord");
         List<String> preload = new ArrayList<>();
         doc.at("/pg/preload").forEach(n -> {
             if (vectorsOnServer || !isVectors(n.asText())) preload.add(n.asText());
@@ -71,9 +68,9 @@ public final class Planner {
         doc.at("/pg/preload_names").forEach(n -> names.add(n.asText()));
         List<String> withoutVectors = preload.stream().filter(e -> !isVectors(e)).toList();
         List<String> namesWithoutVectors = names.stream().filter(n -> !n.equals("vectors")).toList();
-        boolean cnpg = cnpg(doc);
-        boolean truecharts = truecharts(doc);
-        String cluster = cnpgName(doc);
+        boolean cnpg = derived.bool("cnpg");
+        boolean truecharts = derived.bool("truecharts");
+        String cluster = derived.string("cnpg_name");
         String targetSource = report.immich_version() == null ? "" : String.valueOf(report.immich_version().source());
         if (state == MigrationState.PGVECTORS && MigrationPath.of(report.migration().path()) == MigrationPath.NONE && !targetSource.equals("version_history")) {
             // A target release before v1.133 (given, or the image's) has no VectorChord: nothing to migrate to
@@ -89,7 +86,7 @@ public final class Planner {
             case DUAL -> {
                 if (compose) {
                     // Immich's docker compose: the database image decides which libraries are there (and preloaded).
-                    String image = migrationImage(report);
+                    String image = migrationImage(derived, state);
                     boolean both = vchordOnServer && vectorsOnServer;
                     steps.add(new Plan.Step("Switch the database to Immich's image with VectorChord and pgvecto.rs", both,
                             both ? "this image has both extensions" : null,
@@ -102,7 +99,7 @@ public final class Planner {
                     steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
                             List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
                 } else {
-                    addCnpgPrelude(steps, doc, ns);
+                    addCnpgPrelude(steps, doc, derived, ns);
                 }
                 boolean preloaded = names.contains("vchord") && names.contains("vectors");
                 List<String> missing = new ArrayList<>();
@@ -113,7 +110,7 @@ public final class Planner {
                                 + "remove vectors.so again before you switch to an image without pgvecto.rs (the cleanup step).");
                 if (!preloaded && !missing.isEmpty()) {
                     // A list naming a library that is not on the server stops PostgreSQL at the restart: no SQL here.
-                    String image = migrationImage(report);
+                    String image = migrationImage(derived, state);
                     preloadBoth = List.of(new Plan.Block("text", String.join(" and ", missing) + (missing.size() == 1 ? " is" : " are")
                             + " not on this server, and a preload list naming " + (missing.size() == 1 ? "it" : "them") + " stops PostgreSQL from starting ("
                             + "could not access file \"$libdir/" + missing.get(0).replace(".so", "") + "\"). First switch the database to an image that has both "
@@ -141,7 +138,7 @@ public final class Planner {
             }
             case MANUAL, CNPG -> {
                 boolean tc = path == Plan.Path.CNPG;
-                if (tc) addCnpgPrelude(steps, doc, ns);
+                if (tc) addCnpgPrelude(steps, doc, derived, ns);
                 steps.add(new Plan.Step("Step 1: write down the dimension (" + dim + ") and convert the columns to real[]" + (tc ? " on " + primary : ""),
                         columnsReal || done3, columnsReal || done3 ? "smart_search.embedding is " + doc.at("/pg/embeddings/smart_search/formatted").asText("not vectors.vector") : null,
                         List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step1()))));
@@ -169,15 +166,12 @@ public final class Planner {
         return new Plan(path, state, dimension, db, psql, blockers, steps);
     }
 
-    private static void addCnpgPrelude(List<Plan.Step> steps, JsonNode doc, String ns) {
+    private static void addCnpgPrelude(List<Plan.Step> steps, JsonNode doc, DerivedValues derived, String ns) {
         List<String> scale = new ArrayList<>();
-        for (var it = doc.at("/k8s/workloads").fields(); it.hasNext(); ) {
-            var e = it.next();
-            String n = e.getKey();
-            if (e.getValue().path("kind").asText().equals("Deployment") && (n.equals("immich") || n.endsWith("-machinelearning")
-                    || n.endsWith("-microservices") || n.endsWith("-server") || n.endsWith("-machine-learning"))) {
-                scale.add("kubectl scale --replicas=0 deployment/" + Quote.shell(n) + " -n " + Quote.shell(ns));
-            }
+        // Immich's Deployments as rules/kubernetes derives them (by name and by app.kubernetes.io/name label), the
+        // ones k8s.workloads.scaled-down checks.
+        for (String n : derived.strings("immich_workloads")) {
+            scale.add("kubectl scale --replicas=0 deployment/" + Quote.shell(n) + " -n " + Quote.shell(ns));
         }
         steps.add(new Plan.Step("Scale Immich to 0 (workload.main.replicas: 0 in the values covers only the main workload)", false, null,
                 List.of(new Plan.Block("yaml", "workload:\n  main:\n    replicas: 0\n"), new Plan.Block("kubectl", String.join("\n", scale)))));
@@ -216,37 +210,12 @@ public final class Planner {
     }
 
     /**
-     * CloudNativePG runs the database: a Cluster in the cluster facts, or from the catalog alone its WAL archiver
-     * (archive_command '/controller/manager ...') or its streaming_replica role. Same signals as derived.cnpg in
-     * rules/postgres/00-state.yaml.
+     * Immich's image with both extensions for this database (derived.migration_image), where pg.migration.state's
+     * evidence names it: on the dual path or while the columns are pgvecto.rs's; else "".
      */
-    static boolean cnpg(JsonNode doc) {
-        if (doc.at("/k8s/cnpg/clusters").size() > 0) return true;
-        if (doc.at("/pg/server/archive_program").asText("").equals("/controller/manager")) return true;
-        for (JsonNode r : doc.at("/pg/roles_present")) if (r.asText().equals("streaming_replica")) return true;
-        return false;
-    }
-
-    /** TrueCharts' immich chart: workloads labelled app.kubernetes.io/name=immich, or a Cluster named <release>-cnpg-main. */
-    static boolean truecharts(JsonNode doc) {
-        for (JsonNode w : doc.at("/k8s/workloads")) if (w.at("/labels/app.kubernetes.io~1name").asText("").equals("immich")) return true;
-        for (var it = doc.at("/k8s/cnpg/clusters").fieldNames(); it.hasNext(); ) if (it.next().endsWith("-cnpg-main")) return true;
-        return false;
-    }
-
-    /** The image tag the analysis derived for this database (pg.migration.state's evidence), or "". */
-    private static String migrationImage(Report report) {
-        for (Finding f : report.findings()) {
-            if (f.id().equals("pg.migration.state") && f.evidence() != null && f.evidence().get("image") != null) return String.valueOf(f.evidence().get("image"));
-        }
-        return "";
-    }
-
-    private static String cnpgName(JsonNode doc) {
-        var it = doc.at("/k8s/cnpg/clusters").fieldNames();
-        if (it.hasNext()) return it.next();
-        String n = doc.at("/pg/settings/cluster_name").asText("");
-        return n.isEmpty() ? "CLUSTER" : n;
+    private static String migrationImage(DerivedValues derived, MigrationState state) {
+        boolean named = MigrationPath.of(derived.string("migration_path")) == MigrationPath.DUAL || state == MigrationState.PGVECTORS;
+        return named ? derived.string("migration_image") : "";
     }
 
     /** ALTER SYSTEM and a restart; on CloudNativePG (which disables ALTER SYSTEM) the Cluster spec instead. */
