@@ -1,11 +1,21 @@
 package dev.vccheck.plan;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.List;
 
 /** An ordered runbook for one migration path: blockers from the scan first, then the steps, done ones marked. */
-public record Plan(Path path, MigrationState state, int dimension, String database, String where, List<String> blockers, List<Step> steps) {
+public record Plan(Path path, MigrationState state, int dimension, String database, String where, List<String> blockers, List<Step> steps,
+                   @JsonIgnore Sql sql) {
+    /**
+     * The SQL of the manual path's steps 1 and 3 as rules/postgres/00-state.yaml derives it (derived.step1_sql,
+     * derived.step3_sql.vchord), the same text pg.migration.state's remediation shows; the Markdown plan and the
+     * guarded script both print it. An unknown dimension stays the placeholder DIMENSION (derived.step3_dimension).
+     */
+    public record Sql(String step1, String step3) {
+    }
+
     /** The runbooks vccheck writes: the detected {@link MigrationPath}s with VectorChord at the end, and cnpg. */
     public enum Path {
         /** Both extensions on the server, Immich converts at start. */

@@ -54,7 +54,10 @@ public final class Planner {
                 blockers.add(f.id() + ": " + f.message());
             }
         }
-        String dim = dimension > 0 ? String.valueOf(dimension) : "DIMENSION";
+        String dim = derived.string("step3_dimension");
+        // Steps 1 and 3 run the SQL the state rule shows (rules/postgres/00-state.yaml). Step 3 creates VectorChord: the
+        // plan's step 2 installs it, whatever Immich would select before that (the rule follows that selection).
+        Plan.Sql sql = new Plan.Sql(derived.string("step1_sql"), derived.string("step3_sql", "vchord"));
         // The current preload list, merged with what the path needs (entries kept, duplicates not added). vectors is
         // kept only where pgvecto.rs is on the server: a preloaded library that is missing stops PostgreSQL.
         // pg_available_extensions lists it by its control file; where vccheck could look, its library file must be there too.
@@ -77,7 +80,7 @@ public final class Planner {
             // (pg.migration.state says so). version_history only tells where the database is, not where it is going.
             blockers.add("Immich " + report.immich_version().value() + " has no VectorChord (it arrived in v1.133.0): there is no migration to plan for it; "
                     + "plan again with the release you are going to (--immich-version).");
-            return new Plan(path, state, dimension, db, psql, blockers, List.of());
+            return new Plan(path, state, dimension, db, psql, blockers, List.of(), sql);
         }
         boolean columnsReal = state == MigrationState.COLUMNS_REAL;
         boolean done3 = state.vchordCreated();
@@ -141,7 +144,7 @@ public final class Planner {
                 if (tc) addCnpgPrelude(steps, doc, derived, ns);
                 steps.add(new Plan.Step("Step 1: write down the dimension (" + dim + ") and convert the columns to real[]" + (tc ? " on " + primary : ""),
                         columnsReal || done3, columnsReal || done3 ? "smart_search.embedding is " + doc.at("/pg/embeddings/smart_search/formatted").asText("not vectors.vector") : null,
-                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step1()))));
+                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", sql.step1()))));
                 if (tc) {
                     steps.add(new Plan.Step("Switch the cluster to VectorChord (TrueCharts values, in Git when Flux or Argo CD manage it)", false, null,
                             List.of(new Plan.Block("yaml", "cnpg:\n  main:\n    type: vectorchord\n"),
@@ -157,13 +160,13 @@ public final class Planner {
                                             + "left there stops PostgreSQL from starting once pgvecto.rs is uninstalled.")));
                 }
                 steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + dim + ")", done3, done3 ? "migration state " + state : null,
-                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step3(dim)))));
+                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", sql.step3()))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state == MigrationState.MIGRATED, null, List.of()));
                 steps.add(cleanup(db));
                 if (tc) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
             }
         }
-        return new Plan(path, state, dimension, db, psql, blockers, steps);
+        return new Plan(path, state, dimension, db, psql, blockers, steps, sql);
     }
 
     private static void addCnpgPrelude(List<Plan.Step> steps, JsonNode doc, DerivedValues derived, String ns) {

@@ -73,4 +73,44 @@ class PlannerTest {
         assertFalse(json.contains("\"derived\""), json);
         assertFalse(json.contains("migration_image"), json);
     }
+
+    private static Facts columnsReal(int sampleDimension) throws Exception {
+        Facts facts = BundleReader.read(TestFiles.repo("src/test/resources/rule-cases/pg.migration.state/columns-real-no-rows/facts.json"));
+        if (sampleDimension > 0) ((ObjectNode) facts.json().at("/pg/embeddings/smart_search")).put("sample_dimension", sampleDimension);
+        return facts;
+    }
+
+    private static String stateRuleSql(Report report) {
+        Finding f = report.findings().stream().filter(x -> x.id().equals("pg.migration.state")).findFirst().orElseThrow();
+        return f.remediation().stream().filter(s -> s.kind().equals("sql")).map(Finding.Step::text).findFirst().orElseThrow().strip();
+    }
+
+    @Test
+    void stepThreeIsTheSqlTheStateRuleShows() throws Exception {
+        Facts facts = columnsReal(768);
+        Report report = analyze(facts);
+        assertEquals(dev.vccheck.rules.Status.FAIL, report.findings().stream().filter(x -> x.id().equals("pg.migration.state")).findFirst().orElseThrow().status());
+        Plan plan = Planner.plan(facts, report, Plan.Path.MANUAL);
+        String rule = stateRuleSql(report);
+        assertTrue(rule.startsWith("CREATE EXTENSION IF NOT EXISTS vchord CASCADE;\n"), rule);
+        assertTrue(rule.contains("SET DATA TYPE vector(768);"), rule);
+        assertEquals(rule, plan.sql().step3());
+        assertTrue(PlanRenderer.markdown(plan).contains(rule.replace("\n", "\n   ")), PlanRenderer.markdown(plan));
+        assertTrue(Scripts.script(plan).contains("BEGIN;\n" + rule + "\nCOMMIT;"), Scripts.script(plan));
+    }
+
+    @Test
+    void anUnknownDimensionIsNever512() throws Exception {
+        Facts facts = columnsReal(0);
+        Report report = analyze(facts);
+        Plan plan = Planner.plan(facts, report, Plan.Path.MANUAL);
+        String rule = stateRuleSql(report);
+        assertTrue(rule.contains("smart_search ALTER COLUMN embedding SET DATA TYPE vector(DIMENSION);"), rule);
+        assertEquals(rule, plan.sql().step3());
+        assertTrue(PlanRenderer.markdown(plan).contains("vector(DIMENSION)"), PlanRenderer.markdown(plan));
+        // The guarded script runs unattended: it stops before changing anything rather than guess.
+        String script = Scripts.script(plan);
+        assertFalse(script.contains("ALTER TABLE"), script);
+        assertTrue(script.contains("RAISE EXCEPTION 'vccheck plan: the CLIP dimension of smart_search is unknown"), script);
+    }
 }
