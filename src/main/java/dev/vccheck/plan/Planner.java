@@ -129,7 +129,7 @@ public final class Planner {
                         List.of(new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" (do not restart it meanwhile)",
                         state == MigrationState.MIGRATED, state == MigrationState.MIGRATED ? "clip_index uses vchordrq" : null, List.of()));
-                steps.add(cleanup(db));
+                steps.add(cleanup(derived.string("vchord_update_sql")));
             }
             case PGVECTOR -> {
                 steps.add(new Plan.Step("Update pgvector to 0.7 or newer (as a superuser)", false, null,
@@ -162,7 +162,7 @@ public final class Planner {
                 steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + dim + ")", done3, done3 ? "migration state " + state : null,
                         List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", sql.step3()))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state == MigrationState.MIGRATED, null, List.of()));
-                steps.add(cleanup(db));
+                steps.add(cleanup(derived.string("vchord_update_sql")));
                 if (tc) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
             }
         }
@@ -188,13 +188,13 @@ public final class Planner {
         }
     }
 
-    private static Plan.Step cleanup(String db) {
+    private static Plan.Step cleanup(String vchordUpdate) {
         return new Plan.Step("After Immich reindexed: remove pgvecto.rs leftovers (as a superuser); later, after installing a newer VectorChord, update it and rebuild the indexes",
                 false, null, List.of(new Plan.Block("sql",
                         "DROP EXTENSION IF EXISTS vectors;\nDROP SCHEMA IF EXISTS vectors;"),
                 new Plan.Block("text", "Remove vectors from shared_preload_libraries and restart, before uninstalling pgvecto.rs (postgresql.auto.conf survives an image switch). "
                         + "Leave the database's search_path alone: Immich sets it itself. Then check: vccheck scan --phase post. After a later VectorChord upgrade:"),
-                new Plan.Block("sql", "ALTER EXTENSION vchord UPDATE;\nREINDEX INDEX face_index;\nREINDEX INDEX clip_index;")));
+                new Plan.Block("sql", vchordUpdate)));
     }
 
     /** The existing entries plus the libraries not yet in them, as ALTER SYSTEM's list of literals. */
