@@ -14,6 +14,11 @@ import java.util.List;
  * Turns the analysis of a database (and cluster) into the runbook of a migration path, filled in with the user's
  * own names and numbers. No I/O: it reads the facts and the report. Paths: dual (both extensions on the server,
  * Immich converts at start), manual (the real[] round trip), pgvector, cnpg (TrueCharts with CloudNativePG).
+ *
+ * <p>What the rule packs derive it does not work out again: the state, path and dimension, where the SQL runs
+ * (derived.psql), Immich's Deployments, CloudNativePG and TrueCharts, the libraries on the server, the migration
+ * image and the SQL of steps 1 and 3 come from {@link Report#derived()}, so the runbook and the findings say the
+ * same. What stays here is the runbook's own order and wording, and the preload lists each path needs.
  */
 public final class Planner {
     public static final List<String> PATHS = java.util.Arrays.stream(Plan.Path.values()).map(Plan.Path::value).toList();
