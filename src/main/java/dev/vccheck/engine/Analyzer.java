@@ -135,7 +135,7 @@ public final class Analyzer {
         return new Report(Report.SCHEMA_ID, new Report.Tool("vccheck", toolVersion), generatedAt, targets, redaction,
                 new Report.ImmichVersion(release.immichVersion(), release.source(), release.release().label(), release.note()),
                 new Report.Migration(str(derived.get("migration_state")), str(derived.get("migration_path")), phase),
-                Summary.of(findings), findings);
+                Summary.of(findings), findings).withDerived(derived);
     }
 
     private static String str(Object o) {

@@ -14,48 +14,60 @@ import java.util.List;
  * Turns the analysis of a database (and cluster) into the runbook of a migration path, filled in with the user's
  * own names and numbers. No I/O: it reads the facts and the report. Paths: dual (both extensions on the server,
  * Immich converts at start), manual (the real[] round trip), pgvector, cnpg (TrueCharts with CloudNativePG).
+ *
+ * <p>What the rule packs derive it does not work out again: the state, path and dimension, where the SQL runs
+ * (derived.psql), Immich's Deployments, CloudNativePG and TrueCharts, the libraries on the server, the migration
+ * image and the SQL of steps 1 and 3 come from {@link Report#derived()}, so the runbook and the findings say the
+ * same. What stays here is the runbook's own order and wording, and the preload lists each path needs.
  */
 public final class Planner {
-    public static final List<String> PATHS = List.of("dual", "manual", "pgvector", "cnpg");
+    public static final List<String> PATHS = java.util.Arrays.stream(Plan.Path.values()).map(Plan.Path::value).toList();
 
     private Planner() {
     }
 
     public static String detectPath(Facts facts, Report report) {
-        if (facts.at("/k8s/cnpg/clusters").map(n -> n.size() > 0).orElse(false)) return "cnpg";
-        String p = report.migration().path();
-        return p == null || p.equals("none") ? "manual" : p;
+        if (facts.at("/k8s/cnpg/clusters").map(n -> n.size() > 0).orElse(false)) return Plan.Path.CNPG.value();
+        return switch (MigrationPath.of(report.migration().path())) {
+            case DUAL -> Plan.Path.DUAL.value();
+            case PGVECTOR -> Plan.Path.PGVECTOR.value();
+            case MANUAL, NONE -> Plan.Path.MANUAL.value();
+        };
     }
 
     public static Plan plan(Facts facts, Report report, String path) {
+        return plan(facts, report, Plan.Path.of(path));
+    }
+
+    public static Plan plan(Facts facts, Report report, Plan.Path path) {
         JsonNode doc = facts.json();
-        String state = report.migration().state() == null ? "unknown" : report.migration().state();
-        int dimension = doc.at("/pg/embeddings/smart_search/dimension").asInt(doc.at("/pg/embeddings/smart_search/sample_dimension").asInt(0));
+        DerivedValues derived = new DerivedValues(report.derived());
+        MigrationState state = MigrationState.of(report.migration().state());
+        int dimension = derived.integer("dimension");
         String db = doc.at("/pg/database/name").asText(doc.at("/pg/connection/database").asText("immich"));
         String ns = doc.at("/k8s/namespace").asText("immich");
-        String primary = "";
-        for (JsonNode c : doc.at("/k8s/cnpg/clusters")) primary = c.path("current_primary").asText("");
-        // The way vccheck came in (--docker, --kube-exec) is the way in for the person running the plan.
-        String via = doc.at("/collection/postgres/psql_command").asText("");
-        String psql = !via.isEmpty() ? via
-                : primary.isEmpty() ? "psql -d " + Quote.shell(db) : "kubectl exec -it -n " + Quote.shell(ns) + " " + Quote.shell(primary) + " -- psql " + Quote.shell(db);
+        String primary = derived.string("primary_pod");
+        // derived.psql (rules/kubernetes): the way vccheck came in (--docker, --kube-exec), else the CNPG primary
+        // pod; the same command the findings' SQL names. Without either, psql on this machine.
+        String psql = derived.string("psql").isEmpty() ? "psql -d " + Quote.shell(db) : derived.string("psql");
         boolean compose = doc.at("/collection/postgres/via").asText("").equals("docker");
         List<String> blockers = new ArrayList<>();
         for (Finding f : report.findings()) {
             // The columns-real fail is the plan's own step 3; every other state failure (half migrated, a target
             // release without VectorChord) blocks.
-            if (f.status() == Status.FAIL && f.counts() && !(f.id().equals("pg.migration.state") && state.equals("columns-real"))) {
+            if (f.status() == Status.FAIL && f.counts() && !(f.id().equals("pg.migration.state") && state == MigrationState.COLUMNS_REAL)) {
                 blockers.add(f.id() + ": " + f.message());
             }
         }
-        String dim = dimension > 0 ? String.valueOf(dimension) : "DIMENSION";
+        String dim = derived.string("step3_dimension");
+        // Steps 1 and 3 run the SQL the state rule shows (rules/postgres/00-state.yaml). Step 3 creates VectorChord: the
+        // plan's step 2 installs it, whatever Immich would select before that (the rule follows that selection).
+        Plan.Sql sql = new Plan.Sql(derived.string("step1_sql"), derived.string("step3_sql", "vchord"));
         // The current preload list, merged with what the path needs (entries kept, duplicates not added). vectors is
         // kept only where pgvecto.rs is on the server: a preloaded library that is missing stops PostgreSQL.
         // pg_available_extensions lists it by its control file; where vccheck could look, its library file must be there too.
-        boolean vectorsOnServer = !doc.at("/pg/extensions/available/vectors").isMissingNode()
-                && doc.at("/pg/extensions/library_files/vectors").asBoolean(true);
-        boolean vchordOnServer = !doc.at("/pg/extensions/available/vchord").isMissingNode()
-                && doc.at("/pg/extensions/library_files/vchord").asBoolean(true);
+        boolean vectorsOnServer = derived.strings("libraries").contains("vectors");
+        boolean vchordOnServer = derived.strings("libraries").contains("vchord");
         List<String> preload = new ArrayList<>();
         doc.at("/pg/preload").forEach(n -> {
             if (vectorsOnServer || !isVectors(n.asText())) preload.add(n.asText());
@@ -64,25 +76,25 @@ public final class Planner {
         doc.at("/pg/preload_names").forEach(n -> names.add(n.asText()));
         List<String> withoutVectors = preload.stream().filter(e -> !isVectors(e)).toList();
         List<String> namesWithoutVectors = names.stream().filter(n -> !n.equals("vectors")).toList();
-        boolean cnpg = cnpg(doc);
-        boolean truecharts = truecharts(doc);
-        String cluster = cnpgName(doc);
+        boolean cnpg = derived.bool("cnpg");
+        boolean truecharts = derived.bool("truecharts");
+        String cluster = derived.string("cnpg_name");
         String targetSource = report.immich_version() == null ? "" : String.valueOf(report.immich_version().source());
-        if (state.equals("pgvectors") && "none".equals(report.migration().path()) && !targetSource.equals("version_history")) {
+        if (state == MigrationState.PGVECTORS && MigrationPath.of(report.migration().path()) == MigrationPath.NONE && !targetSource.equals("version_history")) {
             // A target release before v1.133 (given, or the image's) has no VectorChord: nothing to migrate to
             // (pg.migration.state says so). version_history only tells where the database is, not where it is going.
             blockers.add("Immich " + report.immich_version().value() + " has no VectorChord (it arrived in v1.133.0): there is no migration to plan for it; "
                     + "plan again with the release you are going to (--immich-version).");
-            return new Plan(path, state, dimension, db, psql, blockers, List.of());
+            return new Plan(path, state, dimension, db, psql, blockers, List.of(), sql);
         }
-        boolean columnsReal = state.equals("columns-real");
-        boolean done3 = state.equals("vchord-ready") || state.equals("migrated");
+        boolean columnsReal = state == MigrationState.COLUMNS_REAL;
+        boolean done3 = state.vchordCreated();
         List<Plan.Step> steps = new ArrayList<>();
         switch (path) {
-            case "dual" -> {
+            case DUAL -> {
                 if (compose) {
                     // Immich's docker compose: the database image decides which libraries are there (and preloaded).
-                    String image = migrationImage(report);
+                    String image = migrationImage(derived, state);
                     boolean both = vchordOnServer && vectorsOnServer;
                     steps.add(new Plan.Step("Switch the database to Immich's image with VectorChord and pgvecto.rs", both,
                             both ? "this image has both extensions" : null,
@@ -95,7 +107,7 @@ public final class Planner {
                     steps.add(new Plan.Step("Stop Immich (server, microservices, machine learning)", false, null,
                             List.of(new Plan.Block("shell", "docker compose stop immich-server immich-machine-learning"))));
                 } else {
-                    addCnpgPrelude(steps, doc, ns);
+                    addCnpgPrelude(steps, doc, derived, ns);
                 }
                 boolean preloaded = names.contains("vchord") && names.contains("vectors");
                 List<String> missing = new ArrayList<>();
@@ -106,7 +118,7 @@ public final class Planner {
                                 + "remove vectors.so again before you switch to an image without pgvecto.rs (the cleanup step).");
                 if (!preloaded && !missing.isEmpty()) {
                     // A list naming a library that is not on the server stops PostgreSQL at the restart: no SQL here.
-                    String image = migrationImage(report);
+                    String image = migrationImage(derived, state);
                     preloadBoth = List.of(new Plan.Block("text", String.join(" and ", missing) + (missing.size() == 1 ? " is" : " are")
                             + " not on this server, and a preload list naming " + (missing.size() == 1 ? "it" : "them") + " stops PostgreSQL from starting ("
                             + "could not access file \"$libdir/" + missing.get(0).replace(".so", "") + "\"). First switch the database to an image that has both "
@@ -121,10 +133,10 @@ public final class Planner {
                 steps.add(new Plan.Step("Create VectorChord (as a superuser)", done3, done3 ? "vchord is installed" : null,
                         List.of(new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" (do not restart it meanwhile)",
-                        state.equals("migrated"), state.equals("migrated") ? "clip_index uses vchordrq" : null, List.of()));
-                steps.add(cleanup(db));
+                        state == MigrationState.MIGRATED, state == MigrationState.MIGRATED ? "clip_index uses vchordrq" : null, List.of()));
+                steps.add(cleanup(derived.string("vchord_update_sql")));
             }
-            case "pgvector" -> {
+            case PGVECTOR -> {
                 steps.add(new Plan.Step("Update pgvector to 0.7 or newer (as a superuser)", false, null,
                         List.of(new Plan.Block("sql", "ALTER EXTENSION vector UPDATE;"))));
                 steps.add(new Plan.Step("Install VectorChord, preload it, restart, create it", done3, done3 ? "vchord is installed" : null,
@@ -132,12 +144,12 @@ public final class Planner {
                                 new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
                 steps.add(new Plan.Step("Remove DB_VECTOR_EXTENSION=pgvector from Immich's environment and start Immich", false, null, List.of()));
             }
-            default -> {
-                boolean tc = path.equals("cnpg");
-                if (tc) addCnpgPrelude(steps, doc, ns);
+            case MANUAL, CNPG -> {
+                boolean tc = path == Plan.Path.CNPG;
+                if (tc) addCnpgPrelude(steps, doc, derived, ns);
                 steps.add(new Plan.Step("Step 1: write down the dimension (" + dim + ") and convert the columns to real[]" + (tc ? " on " + primary : ""),
                         columnsReal || done3, columnsReal || done3 ? "smart_search.embedding is " + doc.at("/pg/embeddings/smart_search/formatted").asText("not vectors.vector") : null,
-                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step1()))));
+                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", sql.step1()))));
                 if (tc) {
                     steps.add(new Plan.Step("Switch the cluster to VectorChord (TrueCharts values, in Git when Flux or Argo CD manage it)", false, null,
                             List.of(new Plan.Block("yaml", "cnpg:\n  main:\n    type: vectorchord\n"),
@@ -153,24 +165,21 @@ public final class Planner {
                                             + "left there stops PostgreSQL from starting once pgvecto.rs is uninstalled.")));
                 }
                 steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + dim + ")", done3, done3 ? "migration state " + state : null,
-                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", Scripts.step3(dim)))));
-                steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state.equals("migrated"), null, List.of()));
-                steps.add(cleanup(db));
+                        List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", psql), new Plan.Block("sql", sql.step3()))));
+                steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", state == MigrationState.MIGRATED, null, List.of()));
+                steps.add(cleanup(derived.string("vchord_update_sql")));
                 if (tc) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
             }
         }
-        return new Plan(path, state, dimension, db, psql, blockers, steps);
+        return new Plan(path, state, dimension, db, psql, blockers, steps, sql);
     }
 
-    private static void addCnpgPrelude(List<Plan.Step> steps, JsonNode doc, String ns) {
+    private static void addCnpgPrelude(List<Plan.Step> steps, JsonNode doc, DerivedValues derived, String ns) {
         List<String> scale = new ArrayList<>();
-        for (var it = doc.at("/k8s/workloads").fields(); it.hasNext(); ) {
-            var e = it.next();
-            String n = e.getKey();
-            if (e.getValue().path("kind").asText().equals("Deployment") && (n.equals("immich") || n.endsWith("-machinelearning")
-                    || n.endsWith("-microservices") || n.endsWith("-server") || n.endsWith("-machine-learning"))) {
-                scale.add("kubectl scale --replicas=0 deployment/" + Quote.shell(n) + " -n " + Quote.shell(ns));
-            }
+        // Immich's Deployments as rules/kubernetes derives them (by name and by app.kubernetes.io/name label), the
+        // ones k8s.workloads.scaled-down checks.
+        for (String n : derived.strings("immich_workloads")) {
+            scale.add("kubectl scale --replicas=0 deployment/" + Quote.shell(n) + " -n " + Quote.shell(ns));
         }
         steps.add(new Plan.Step("Scale Immich to 0 (workload.main.replicas: 0 in the values covers only the main workload)", false, null,
                 List.of(new Plan.Block("yaml", "workload:\n  main:\n    replicas: 0\n"), new Plan.Block("kubectl", String.join("\n", scale)))));
@@ -184,13 +193,13 @@ public final class Planner {
         }
     }
 
-    private static Plan.Step cleanup(String db) {
+    private static Plan.Step cleanup(String vchordUpdate) {
         return new Plan.Step("After Immich reindexed: remove pgvecto.rs leftovers (as a superuser); later, after installing a newer VectorChord, update it and rebuild the indexes",
                 false, null, List.of(new Plan.Block("sql",
                         "DROP EXTENSION IF EXISTS vectors;\nDROP SCHEMA IF EXISTS vectors;"),
                 new Plan.Block("text", "Remove vectors from shared_preload_libraries and restart, before uninstalling pgvecto.rs (postgresql.auto.conf survives an image switch). "
                         + "Leave the database's search_path alone: Immich sets it itself. Then check: vccheck scan --phase post. After a later VectorChord upgrade:"),
-                new Plan.Block("sql", "ALTER EXTENSION vchord UPDATE;\nREINDEX INDEX face_index;\nREINDEX INDEX clip_index;")));
+                new Plan.Block("sql", vchordUpdate)));
     }
 
     /** The existing entries plus the libraries not yet in them, as ALTER SYSTEM's list of literals. */
@@ -209,37 +218,12 @@ public final class Planner {
     }
 
     /**
-     * CloudNativePG runs the database: a Cluster in the cluster facts, or from the catalog alone its WAL archiver
-     * (archive_command '/controller/manager ...') or its streaming_replica role. Same signals as derived.cnpg in
-     * rules/postgres/00-state.yaml.
+     * Immich's image with both extensions for this database (derived.migration_image), where pg.migration.state's
+     * evidence names it: on the dual path or while the columns are pgvecto.rs's; else "".
      */
-    static boolean cnpg(JsonNode doc) {
-        if (doc.at("/k8s/cnpg/clusters").size() > 0) return true;
-        if (doc.at("/pg/server/archive_program").asText("").equals("/controller/manager")) return true;
-        for (JsonNode r : doc.at("/pg/roles_present")) if (r.asText().equals("streaming_replica")) return true;
-        return false;
-    }
-
-    /** TrueCharts' immich chart: workloads labelled app.kubernetes.io/name=immich, or a Cluster named <release>-cnpg-main. */
-    static boolean truecharts(JsonNode doc) {
-        for (JsonNode w : doc.at("/k8s/workloads")) if (w.at("/labels/app.kubernetes.io~1name").asText("").equals("immich")) return true;
-        for (var it = doc.at("/k8s/cnpg/clusters").fieldNames(); it.hasNext(); ) if (it.next().endsWith("-cnpg-main")) return true;
-        return false;
-    }
-
-    /** The image tag the analysis derived for this database (pg.migration.state's evidence), or "". */
-    private static String migrationImage(Report report) {
-        for (Finding f : report.findings()) {
-            if (f.id().equals("pg.migration.state") && f.evidence() != null && f.evidence().get("image") != null) return String.valueOf(f.evidence().get("image"));
-        }
-        return "";
-    }
-
-    private static String cnpgName(JsonNode doc) {
-        var it = doc.at("/k8s/cnpg/clusters").fieldNames();
-        if (it.hasNext()) return it.next();
-        String n = doc.at("/pg/settings/cluster_name").asText("");
-        return n.isEmpty() ? "CLUSTER" : n;
+    private static String migrationImage(DerivedValues derived, MigrationState state) {
+        boolean named = MigrationPath.of(derived.string("migration_path")) == MigrationPath.DUAL || state == MigrationState.PGVECTORS;
+        return named ? derived.string("migration_image") : "";
     }
 
     /** ALTER SYSTEM and a restart; on CloudNativePG (which disables ALTER SYSTEM) the Cluster spec instead. */

@@ -7,24 +7,17 @@ import dev.vccheck.text.Quote;
  * one planned for and in the state the step expects, and raises an exception otherwise, so running the script
  * twice, on a replica, with Immich connected or on the wrong database stops before changing anything (psql runs
  * it with ON_ERROR_STOP).
+ *
+ * <p>The steps' SQL is not written here: steps 1 and 3 are {@link Plan#sql()}, the text rules/postgres/00-state.yaml
+ * derives (derived.step1_sql, derived.step3_sql) and pg.migration.state shows, so the runbook, the script and the
+ * finding cannot drift apart. Two decisions live there: step 3 creates the extension the run ends on (the plan:
+ * VectorChord, which its step 2 installs; the rule: the one Immich will select, pgvector where it picks that), and
+ * an unknown dimension is the placeholder DIMENSION, never 512 (real[] keeps no dimension; Immich assumes 512 and
+ * stops with "expected 512 dimensions" on other data). This script runs unattended, so with the dimension unknown
+ * it stops before changing anything.
  */
 public final class Scripts {
     private Scripts() {
-    }
-
-    static String step1() {
-        return """
-                DROP INDEX IF EXISTS clip_index;
-                DROP INDEX IF EXISTS face_index;
-                ALTER TABLE smart_search ALTER COLUMN embedding SET DATA TYPE real[];
-                ALTER TABLE face_search ALTER COLUMN embedding SET DATA TYPE real[];""";
-    }
-
-    static String step3(String dim) {
-        return """
-                CREATE EXTENSION IF NOT EXISTS vchord CASCADE;
-                ALTER TABLE smart_search ALTER COLUMN embedding SET DATA TYPE vector(%s);
-                ALTER TABLE face_search ALTER COLUMN embedding SET DATA TYPE vector(512);""".formatted(dim);
     }
 
     private static String raise(String condition, String message, String... args) {
@@ -36,9 +29,9 @@ public final class Scripts {
     /** The guarded script of the plan's path: manual and cnpg share the real[] round trip. */
     public static String script(Plan plan) {
         return switch (plan.path()) {
-            case "dual" -> dual(plan);
-            case "pgvector" -> pgvector(plan);
-            default -> manual(plan);
+            case DUAL -> dual(plan);
+            case PGVECTOR -> pgvector(plan);
+            case MANUAL, CNPG -> manual(plan);
         };
     }
 
@@ -49,7 +42,7 @@ public final class Scripts {
     /** Dual install: both extensions preloaded, vchord created; Immich converts the columns at its next start. */
     static String dual(Plan plan) {
         StringBuilder sb = header(plan);
-        if (!plan.state().equals("pgvectors")) return nothing(sb, plan);
+        if (plan.state() != MigrationState.PGVECTORS) return nothing(sb, plan);
         sb.append("-- VectorChord and pgvecto.rs both on the server and preloaded; Immich converts the columns at its next start.\nDO $$\nBEGIN\n")
                 .append(raise("NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vchord')", "the dual path needs VectorChord on the server (an image with both extensions)"))
                 .append(raise(preloaded("vchord") + " OR " + preloaded("vectors"),
@@ -63,7 +56,7 @@ public final class Scripts {
     /** From pgvector: pgvector updated to its available version, vchord created; then remove DB_VECTOR_EXTENSION. */
     static String pgvector(Plan plan) {
         StringBuilder sb = header(plan);
-        if (!plan.state().equals("pgvector")) return nothing(sb, plan);
+        if (plan.state() != MigrationState.PGVECTOR) return nothing(sb, plan);
         sb.append("-- pgvector to its newest available version (VectorChord needs 0.7+), then VectorChord.\nDO $$\nBEGIN\n")
                 .append(raise("NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vchord')", "VectorChord is not on the server: install it first"))
                 .append(raise(preloaded("vchord"), "vchord is not in shared_preload_libraries (it is %): ALTER SYSTEM SET ..., restart, run again", "current_setting('shared_preload_libraries')"))
@@ -75,7 +68,7 @@ public final class Scripts {
 
     private static String nothing(StringBuilder sb, Plan plan) {
         sb.append("DO $$ BEGIN RAISE EXCEPTION 'vccheck plan: nothing to do for the ").append(plan.path()).append(" path: the database is in state ")
-                .append(plan.state().replace("'", "")).append("'; END $$;\n");
+                .append(plan.state().value()).append("'; END $$;\n");
         return sb.toString();
     }
 
@@ -102,9 +95,17 @@ public final class Scripts {
     static String manual(Plan plan) {
         int dim = plan.dimension();
         StringBuilder sb = header(plan);
-        boolean step1 = plan.state().equals("pgvectors");
-        boolean step3 = step1 || plan.state().equals("columns-real");
+        boolean step1 = plan.state() == MigrationState.PGVECTORS;
+        boolean step3 = step1 || plan.state() == MigrationState.COLUMNS_REAL;
         if (!step3) return nothing(sb, plan);
+        if (dim <= 0) {
+            // The dimension is unknown (no row to measure): the script cannot restore the columns, and it must not
+            // guess 512 (Immich's own guess, which stops it with "expected 512 dimensions" on other data). Stop
+            // before anything changes (step 1's cast to real[] would forget even a typmod for good).
+            sb.append("DO $$ BEGIN RAISE EXCEPTION 'vccheck plan: the CLIP dimension of smart_search is unknown (no row to measure): "
+                    + "this script will not guess it; follow the Markdown plan with the CLIP model''s dimension (the number written down before step 1)'; END $$;\n");
+            return sb.toString();
+        }
         // schema.type(typmod), independent of the search_path: vectors.vector(512), pg_catalog._float4
         String columnType = "(SELECT n.nspname || '.' || t.typname || CASE WHEN a.atttypmod > 0 THEN '(' || a.atttypmod || ')' ELSE '' END "
                 + "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid JOIN pg_namespace n ON n.oid = t.typnamespace "
@@ -115,7 +116,7 @@ public final class Scripts {
                             "step 1 expects smart_search.embedding to be vectors.vector(" + dim + "), found %; was this script run before?", columnType.formatted("smart_search")))
                     .append(raise(columnType.formatted("face_search") + " IS DISTINCT FROM 'vectors.vector(512)'",
                             "step 1 expects face_search.embedding to be vectors.vector(512), found %", columnType.formatted("face_search")))
-                    .append("END $$;\nBEGIN;\n").append(step1()).append("\nCOMMIT;\n\n");
+                    .append("END $$;\nBEGIN;\n").append(plan.sql().step1()).append("\nCOMMIT;\n\n");
         }
         sb.append("-- Step 3: VectorChord must be on the server and preloaded; the columns are real[].\nDO $$\nBEGIN\n")
                 .append(raise("NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vchord')",
@@ -126,7 +127,7 @@ public final class Scripts {
                         "step 3 expects smart_search.embedding to be real[], found %; was this script run before?", columnType.formatted("smart_search")))
                 .append(raise("EXISTS (SELECT 1 FROM smart_search WHERE array_length(embedding, 1) <> " + dim + " LIMIT 1)",
                         "smart_search holds rows whose length is not " + dim + "; the planned dimension is wrong"))
-                .append("END $$;\nBEGIN;\n").append(step3(String.valueOf(dim))).append("\nCOMMIT;\n");
+                .append("END $$;\nBEGIN;\n").append(plan.sql().step3()).append("\nCOMMIT;\n");
         sb.append("\n-- Next: start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" in its log.\n");
         return sb.toString();
     }
