@@ -47,7 +47,7 @@ public final class Planner {
             // A target release before v1.133 (given, or the image's) has no VectorChord: nothing to migrate to
             // (pg.migration.state says so). version_history only tells where the database is, not where it is going.
             blockers.add("Immich " + report.immich_version().value() + " has no VectorChord (it arrived in v1.133.0): there is no migration to plan for it; "
-                    + "plan again with the release you are going to (--immich-version).");
+                    + "plan again for the release you are going to: vccheck plan --immich-version X.Y.Z");
             return new Plan(path, c.state(), c.dimension(), c.db(), c.psql(), blockers, List.of(), c.sql());
         }
         List<Plan.Step> steps = switch (path) {

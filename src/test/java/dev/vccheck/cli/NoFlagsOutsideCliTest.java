@@ -35,8 +35,8 @@ class NoFlagsOutsideCliTest {
             "dev/vccheck/collect/postgres/PsqlChannel.java:\"--kubeconfig\"", "kubectl's own option, in the kubectl command line",
             "dev/vccheck/collect/postgres/PsqlChannel.java:\"--context\"", "kubectl's own option, in the kubectl command line",
             "dev/vccheck/collect/postgres/PsqlChannel.java:\" --context \"", "kubectl's own option, in the kubectl command shown to the user",
-            "dev/vccheck/plan/Planner.java:\"plan again with the release you are going to (--immich-version).\"",
-            "the planner's wording moves with issue 14 step 4 (the runbook's content in one place), on another branch",
+            "dev/vccheck/plan/Planner.java:\"plan again for the release you are going to: vccheck plan --immich-version X.Y.Z\"",
+            "a runbook line: the command the user runs next, not a message about a setting",
             "dev/vccheck/plan/Planner.java:\"Leave the database's search_path alone: Immich sets it itself. Then check: vccheck scan --phase post. After a later VectorChord upgrade:\"",
             "a runbook step: the command the user runs next, not a message about a setting");
 
