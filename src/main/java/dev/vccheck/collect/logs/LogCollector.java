@@ -44,7 +44,18 @@ public final class LogCollector {
         }
     }
 
-    private record Read(String source, String kind, String text, String status, String message) {
+    /** How reading one log source ended, as logs.sources[].status gives it. */
+    enum ReadStatus {
+        READ, ERROR,
+        /** An optional source that is not there (a container or namespace without that pod): not an error. */
+        ABSENT;
+
+        String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private record Read(String source, String kind, String text, ReadStatus status, String message) {
     }
 
     private final Setting.Words words;
@@ -76,10 +87,10 @@ public final class LogCollector {
         List<String> errors = new ArrayList<>();
         List<String> read = new ArrayList<>();
         for (Read r : reads) {
-            ObjectNode s = sources.addObject().put("source", r.source()).put("status", r.status());
+            ObjectNode s = sources.addObject().put("source", r.source()).put("status", r.status().id());
             if (r.kind() != null) s.put("kind", r.kind());
             if (r.message() != null) s.put("message", r.message());
-            if (r.status().equals("error")) errors.add(r.source() + ": " + r.message());
+            if (r.status() == ReadStatus.ERROR) errors.add(r.source() + ": " + r.message());
             if (r.text() == null) continue;
             read.add(r.source());
             List<String> all = Arrays.asList(r.text().split("\r?\n"));
@@ -115,11 +126,11 @@ public final class LogCollector {
                 }
                 if (size > req.maxBytes()) text = text.substring(text.indexOf('\n') + 1);
             }
-            return new Read(source, null, text, "read", null);
+            return new Read(source, null, text, ReadStatus.READ, null);
         } catch (NoSuchFileException e) {
-            return new Read(source, null, null, "error", "no such file");
+            return new Read(source, null, null, ReadStatus.ERROR, "no such file");
         } catch (IOException e) {
-            return new Read(source, null, null, "error", "cannot read: " + e.getMessage());
+            return new Read(source, null, null, ReadStatus.ERROR, "cannot read: " + e.getMessage());
         }
     }
 
@@ -134,19 +145,19 @@ public final class LogCollector {
     private static Read docker(String container, String kind, Request req, boolean required) {
         String source = "docker:" + container;
         var tool = Commands.containerTool(req.env());
-        if (tool.isEmpty()) return new Read(source, kind, null, "error", "neither docker nor podman is on PATH");
+        if (tool.isEmpty()) return new Read(source, kind, null, ReadStatus.ERROR, "neither docker nor podman is on PATH");
         List<String> cmd = List.of(tool.get(), "logs", "--tail", String.valueOf(req.maxLines()), container);
         try {
             Commands.Result r = Commands.run(cmd, req.env(), req.timeoutSeconds(), req.maxBytes());
-            if (r.timedOut()) return new Read(source, kind, null, "error", "'" + String.join(" ", cmd.subList(1, cmd.size())) + "' did not finish within " + req.timeoutSeconds() + " s");
+            if (r.timedOut()) return new Read(source, kind, null, ReadStatus.ERROR, "'" + String.join(" ", cmd.subList(1, cmd.size())) + "' did not finish within " + req.timeoutSeconds() + " s");
             if (r.exit() != 0) {
                 String why = r.firstLine();
-                if (!required && why.toLowerCase().contains("no such container")) return new Read(source, kind, null, "absent", why);
-                return new Read(source, kind, null, "error", Path.of(tool.get()).getFileName() + " logs exited with " + r.exit() + ": " + why);
+                if (!required && why.toLowerCase().contains("no such container")) return new Read(source, kind, null, ReadStatus.ABSENT, why);
+                return new Read(source, kind, null, ReadStatus.ERROR, Path.of(tool.get()).getFileName() + " logs exited with " + r.exit() + ": " + why);
             }
-            return new Read(source, kind, r.output(), "read", null);
+            return new Read(source, kind, r.output(), ReadStatus.READ, null);
         } catch (IOException e) {
-            return new Read(source, kind, null, "error", "cannot run " + tool.get() + ": " + e.getMessage());
+            return new Read(source, kind, null, ReadStatus.ERROR, "cannot run " + tool.get() + ": " + e.getMessage());
         }
     }
 
@@ -159,7 +170,7 @@ public final class LogCollector {
         List<Read> out = new ArrayList<>();
         JsonNode k = facts.json().path("k8s");
         if (facts.sourceStatus("kubernetes") != CollectionStatus.OK || !k.path("pods").isArray()) {
-            out.add(new Read("kube", null, null, "error", "the pods could not be listed: " + facts.sourceMessage("kubernetes")
+            out.add(new Read("kube", null, null, ReadStatus.ERROR, "the pods could not be listed: " + facts.sourceMessage("kubernetes")
                     + facts.unavailable().getOrDefault("k8s.pods", "")));
             return out;
         }
@@ -179,7 +190,7 @@ public final class LogCollector {
             }
         }
         if (targets.isEmpty()) {
-            out.add(new Read("kube:" + ns, null, null, "absent", "no database (cnpg.io/cluster) or immich-server pod in namespace " + ns));
+            out.add(new Read("kube:" + ns, null, null, ReadStatus.ABSENT, "no database (cnpg.io/cluster) or immich-server pod in namespace " + ns));
             return out;
         }
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(KubernetesCollector.config(req.kube())).build()) {
@@ -195,20 +206,20 @@ public final class LogCollector {
                     } else {
                         text = c.limitBytes(req.maxBytes()).tailingLines(req.maxLines()).getLog();
                     }
-                    out.add(new Read(source, t.kind(), text == null ? "" : text, "read", null));
+                    out.add(new Read(source, t.kind(), text == null ? "" : text, ReadStatus.READ, null));
                 } catch (KubernetesClientException e) {
                     // 404: the pod or its log is gone (restarted meanwhile); 400 for [previous]: no earlier container. Neither is an error.
                     boolean absent = e.getCode() == 404 || e.getCode() == 400 && t.previous();
                     String why = e.getCode() == 403 ? "forbidden: get pods/log in namespace " + ns + " (deploy/kubernetes/rbac.yaml grants it)"
                             : absent ? "no log (" + e.getCode() + ")" : "the API answered " + e.getCode() + ": "
                             + String.valueOf(e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()).lines().findFirst().orElse("");
-                    out.add(new Read(source, t.kind(), null, absent ? "absent" : "error", why));
+                    out.add(new Read(source, t.kind(), null, absent ? ReadStatus.ABSENT : ReadStatus.ERROR, why));
                 } catch (IOException e) {
-                    out.add(new Read(source, t.kind(), null, "error", "cannot read the log: " + e.getMessage()));
+                    out.add(new Read(source, t.kind(), null, ReadStatus.ERROR, "cannot read the log: " + e.getMessage()));
                 }
             }
         } catch (IOException | RuntimeException e) {
-            out.add(new Read("kube:" + ns, null, null, "error", "cannot read pod logs: " + e.getMessage()));
+            out.add(new Read("kube:" + ns, null, null, ReadStatus.ERROR, "cannot read pod logs: " + e.getMessage()));
         }
         return out;
     }
