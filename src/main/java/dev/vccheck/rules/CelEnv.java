@@ -1,5 +1,7 @@
 package dev.vccheck.rules;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableSet;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelBuilder;
@@ -18,6 +20,8 @@ import dev.cel.common.ast.CelExpr;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
 import dev.vccheck.facts.FactsSchema;
 import dev.vccheck.text.Quote;
 
@@ -64,30 +68,48 @@ public final class CelEnv {
         Map<String, CelType> dFields = new LinkedHashMap<>(derived);
         StructType derivedType = StructType.create("vccheck.derived", ImmutableSet.copyOf(dFields.keySet()),
                 f -> Optional.ofNullable(dFields.get(f)));
-        CelOptions options = CelOptions.current()
-                .enableHeterogeneousNumericComparisons(true)
-                .comprehensionMaxIterations(MAX_ITERATIONS)
-                .maxParseRecursionDepth(100)
-                .build();
+        CelOptions options = options();
         CelBuilder b = CelFactory.standardCelBuilder()
                 .setOptions(options)
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .setTypeProvider(schema.typeProvider(List.of(derivedType)))
-                .addCompilerLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.math(options))
-                .addRuntimeLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.math(options));
+                .addCompilerLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.math(options));
         schema.variables().forEach(b::addVar);
         b.addVar("derived", derivedType);
         b.addVar("rows", ListType.create(SimpleType.DYN));
         b.addVar("items", ListType.create(SimpleType.DYN));
-        addFunctions(b);
+        b.addFunctionDeclarations(functions());
         StringBuilder key = new StringBuilder(schema.fingerprint());
         dFields.forEach((n, t) -> key.append(';').append(n).append(':').append(describe(t)));
         return new CelEnv(b.build(), key.toString());
     }
 
-    private static void addFunctions(CelBuilder b) {
+    private static CelOptions options() {
+        return CelOptions.current()
+                .enableHeterogeneousNumericComparisons(true)
+                .comprehensionMaxIterations(MAX_ITERATIONS)
+                .maxParseRecursionDepth(100)
+                .build();
+    }
+
+    /**
+     * The runtime every environment's programs are planned with. What a runtime holds (options, the extensions'
+     * and vccheck's function bindings) is the same in every environment: the facts' and derived values' types are the
+     * checker's alone. Building one per environment (one per derive, 68 for the built-in packs) was most of the time
+     * of planning programs (bench/results.md); it is built once, when the first program is planned.
+     */
+    private static final Supplier<CelRuntime> RUNTIME = Suppliers.memoize(() -> {
+        CelOptions options = options();
+        return CelRuntimeFactory.standardCelRuntimeBuilder()
+                .setOptions(options)
+                .addLibraries(CelExtensions.strings(), CelExtensions.lists(), CelExtensions.math(options))
+                .addFunctionBindings(bindings())
+                .build();
+    });
+
+    private static List<CelFunctionDecl> functions() {
         CelType str = SimpleType.STRING;
-        b.addFunctionDeclarations(
+        return List.of(
                 fn("semver.satisfies", "semver_satisfies", SimpleType.BOOL, str, str),
                 fn("semver.compare", "semver_compare", SimpleType.INT, str, str),
                 fn("semver.coerce", "semver_coerce", str, str),
@@ -98,7 +120,10 @@ public final class CelEnv {
                 fn("sh.quote", "sh_quote", str, str),
                 fn("join", "join_list", str, ListType.create(SimpleType.DYN), str),
                 fn("image.parse", "image_parse", dev.cel.common.types.MapType.create(str, str), str));
-        b.addFunctionBindings(
+    }
+
+    private static List<CelFunctionBinding> bindings() {
+        return List.of(
                 CelFunctionBinding.from("semver_satisfies", String.class, String.class, SemverRange::satisfies),
                 CelFunctionBinding.from("semver_compare", String.class, String.class, (x, y) -> (long) SemverRange.compare(x, y)),
                 CelFunctionBinding.from("semver_coerce", String.class, SemverRange::coerce),
@@ -291,9 +316,10 @@ public final class CelEnv {
         return out;
     }
 
-    dev.cel.runtime.CelRuntime.Program program(CelAbstractSyntaxTree ast) {
+    /** Plans the program of a checked AST (on the shared runtime). */
+    CelRuntime.Program program(CelAbstractSyntaxTree ast) {
         try {
-            return cel.createProgram(ast);
+            return RUNTIME.get().createProgram(ast);
         } catch (Exception e) {
             throw new IllegalStateException("cannot plan CEL expression: " + e.getMessage(), e);
         }

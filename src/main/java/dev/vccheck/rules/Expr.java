@@ -1,5 +1,7 @@
 package dev.vccheck.rules;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.types.CelType;
 import dev.cel.runtime.CelEvaluationException;
@@ -7,19 +9,27 @@ import dev.cel.runtime.CelRuntime;
 
 import java.util.Map;
 
-/** A CEL expression compiled and type-checked at load time, with the place it came from. */
+/**
+ * A CEL expression compiled and type-checked at load time, with the place it came from. Its CEL program is planned on
+ * first evaluation, once, whichever thread asks first (a scan skips most rules: the programs of the rules it never
+ * evaluates are never made; bench/results.md, profile).
+ */
 public final class Expr {
     private final String source;
     private final SourcePos pos;
     private final CelAbstractSyntaxTree ast;
-    private final CelRuntime.Program program;
+    private final Supplier<CelRuntime.Program> program;
 
-    /** Made by {@link RuleCompiler} once the expression is type-checked: its text, place, checked AST and program. */
-    Expr(String source, SourcePos pos, CelAbstractSyntaxTree ast, CelRuntime.Program program) {
+    /**
+     * Made by {@link RuleCompiler} once the expression is type-checked: its text, place, checked AST, and the
+     * environment that plans its program when it is first evaluated.
+     */
+    Expr(String source, SourcePos pos, CelAbstractSyntaxTree ast, CelEnv env) {
         this.source = source;
         this.pos = pos;
         this.ast = ast;
-        this.program = program;
+        // Thread-safe, planned at most once (a failure is not remembered: the next evaluation fails the same way).
+        this.program = Suppliers.memoize(() -> env.program(ast));
     }
 
     CelAbstractSyntaxTree ast() {
@@ -39,7 +49,7 @@ public final class Expr {
     }
 
     public Object eval(Map<String, ?> activation) throws CelEvaluationException {
-        return program.eval(activation);
+        return program.get().eval(activation);
     }
 
     /** Evaluates a condition; a non-boolean result is an evaluation error, never a silent false. */

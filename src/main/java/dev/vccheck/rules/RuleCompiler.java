@@ -247,7 +247,7 @@ final class RuleCompiler {
             } else if (!typeIsBool(j, c.ast()) || !rangesValid(j, c.ast())) {
                 ok = false;
             } else {
-                compiled.put(j, new Expr(j.source(), j.pos(), c.ast(), env.program(c.ast())));
+                compiled.put(j, new Expr(j.source(), j.pos(), c.ast(), env));
             }
         }
         return ok;

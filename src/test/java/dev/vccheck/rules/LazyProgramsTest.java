@@ -1,0 +1,77 @@
+package dev.vccheck.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vccheck.engine.AnalysisOptions;
+import dev.vccheck.engine.Analyzer;
+import dev.vccheck.facts.BundleReader;
+import dev.vccheck.facts.FactsSchema;
+import dev.vccheck.report.Report;
+import dev.vccheck.report.render.Renderers;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringWriter;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static dev.vccheck.TestFiles.bundle;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Programs are planned on first evaluation (Expr): rules loaded on one thread (as a scan's rules thread does) and
+ * first evaluated by several threads at once give every thread the report one thread gets alone.
+ */
+class LazyProgramsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int THREADS = 4;
+
+    @Test
+    void rulesLoadedOnOneThreadAndFirstEvaluatedOnManyAtOnceGiveTheSameReports() throws Exception {
+        Compatibility compat = RuleSources.compatibility();
+        AnalysisOptions o = new AnalysisOptions(null, null, List.of(), List.of(), List.of(), LocalDate.of(2026, 12, 1));
+        JsonNode alone = json(new Analyzer(FactsSchema.get(), new RuleLoader(FactsSchema.get()).load(RuleSources.builtin()), compat, "test"), o);
+        assertTrue(alone.get("findings").size() > 20, "a report with findings: " + alone.get("findings").size());
+
+        RuleLoader.Loaded loaded = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new RuleLoader(FactsSchema.get()).load(RuleSources.builtin());
+            } catch (RuleLoadException e) {
+                throw new IllegalStateException(e);
+            }
+        }).get();
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<JsonNode>> reports = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                reports.add(pool.submit(() -> {
+                    Analyzer a = new Analyzer(FactsSchema.get(), loaded, compat, "test");
+                    start.await();
+                    return json(a, o);
+                }));
+            }
+            for (Future<JsonNode> r : reports) assertEquals(alone, r.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static JsonNode json(Analyzer analyzer, AnalysisOptions o) throws Exception {
+        var facts = BundleReader.read(bundle("pgvectors-dual"));
+        analyzer.target(facts, o.immichVersion());
+        Report r = analyzer.analyze(facts, o, "2026-12-01T00:00:00Z");
+        StringWriter w = new StringWriter();
+        Renderers.get("json").orElseThrow().render(r, w, false);
+        JsonNode n = JSON.readTree(w.toString());
+        n.get("findings").forEach(f -> ((ObjectNode) f).remove("duration_ms"));
+        return n;
+    }
+}
