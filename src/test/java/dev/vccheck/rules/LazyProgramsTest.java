@@ -66,7 +66,7 @@ class LazyProgramsTest {
 
     private static JsonNode json(Analyzer analyzer, AnalysisOptions o) throws Exception {
         var facts = BundleReader.read(bundle("pgvectors-dual"));
-        analyzer.target(facts, o.immichVersion());
+        analyzer.targetRelease(facts, o.immichVersion());
         Report r = analyzer.analyze(facts, o, "2026-12-01T00:00:00Z");
         StringWriter w = new StringWriter();
         Renderers.get("json").orElseThrow().render(r, w, false);
