@@ -148,20 +148,20 @@ public final class Planner {
         steps.add(new Plan.Step("Preload both extensions and restart PostgreSQL", preloaded, preloaded ? "both are in shared_preload_libraries" : null,
                 preloadBoth));
         steps.add(new Plan.Step("Create VectorChord (as a superuser)", c.done3(), c.done3() ? "vchord is installed" : null,
-                List.of(new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
+                List.of(new Plan.Block("sql", c.derived().string("create_vchord_sql")))));
         steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\" (do not restart it meanwhile)",
                 c.state() == MigrationState.MIGRATED, c.state() == MigrationState.MIGRATED ? "clip_index uses vchordrq" : null, List.of()));
-        steps.add(cleanup(c.derived().string("vchord_update_sql")));
+        steps.add(cleanup(c.derived()));
         return steps;
     }
 
     private static List<Plan.Step> pgvectorSteps(Context c) {
         List<Plan.Step> steps = new ArrayList<>();
         steps.add(new Plan.Step("Update pgvector to 0.7 or newer (as a superuser)", false, null,
-                List.of(new Plan.Block("sql", "ALTER EXTENSION vector UPDATE;"))));
+                List.of(new Plan.Block("sql", c.derived().string("pgvector_update_sql")))));
         steps.add(new Plan.Step("Install VectorChord, preload it, restart, create it", c.done3(), c.done3() ? "vchord is installed" : null,
                 concat(preloadBlocks(c.cnpg(), c.truecharts(), c.cluster(), mergedList(c.preload(), c.names(), "vchord"), "Restart PostgreSQL, then:"),
-                        new Plan.Block("sql", "CREATE EXTENSION IF NOT EXISTS vchord CASCADE;"))));
+                        new Plan.Block("sql", c.derived().string("create_vchord_sql")))));
         steps.add(new Plan.Step("Remove DB_VECTOR_EXTENSION=pgvector from Immich's environment and start Immich", false, null, List.of()));
         return steps;
     }
@@ -191,7 +191,7 @@ public final class Planner {
         steps.add(new Plan.Step("Step 3: create VectorChord and restore the columns as vector(" + c.dim() + ")", c.done3(), c.done3() ? "migration state " + c.state() : null,
                 List.of(new Plan.Block("text", "Open psql on the database:"), new Plan.Block("shell", c.psql()), new Plan.Block("sql", c.sql().step3()))));
         steps.add(new Plan.Step("Start Immich and wait for \"Reindexed clip_index\" and \"Reindexed face_index\"", c.state() == MigrationState.MIGRATED, null, List.of()));
-        steps.add(cleanup(c.derived().string("vchord_update_sql")));
+        steps.add(cleanup(c.derived()));
         if (tc) steps.add(new Plan.Step("Remove the overrides and move to chart 25.0.1 or newer", false, null, List.of()));
         return steps;
     }
@@ -215,13 +215,13 @@ public final class Planner {
         }
     }
 
-    private static Plan.Step cleanup(String vchordUpdate) {
+    private static Plan.Step cleanup(DerivedValues derived) {
         return new Plan.Step("After Immich reindexed: remove pgvecto.rs leftovers (as a superuser); later, after installing a newer VectorChord, update it and rebuild the indexes",
                 false, null, List.of(new Plan.Block("sql",
-                        "DROP EXTENSION IF EXISTS vectors;\nDROP SCHEMA IF EXISTS vectors;"),
+                        derived.string("cleanup_sql")),
                 new Plan.Block("text", "Remove vectors from shared_preload_libraries and restart, before uninstalling pgvecto.rs (postgresql.auto.conf survives an image switch). "
                         + "Leave the database's search_path alone: Immich sets it itself. Then check: vccheck scan --phase post. After a later VectorChord upgrade:"),
-                new Plan.Block("sql", vchordUpdate)));
+                new Plan.Block("sql", derived.string("vchord_update_sql"))));
     }
 
     /** The existing entries plus the libraries not yet in them, as ALTER SYSTEM's list of literals. */
