@@ -171,10 +171,13 @@ class LauncherIT {
         ImmichDatabase.create(s, db, ImmichDatabase.Spec.of(ImmichDatabase.State.PGVECTORS));
         String url = TestServers.url(s, db, "postgres");
         String[] scan = {"scan", "--db-url", url, "--immich-version", "2.1.0", "--format", "json"};
-        // The run started during training reads a database of its own: each would see the other's session.
+        // The run started during training reads a database of its own as a role of its own: pg.sessions counts the
+        // sessions on the same database or of the same user, so with either shared each run would see the other's.
         String other = TestServers.newDatabaseName("launcher25");
         ImmichDatabase.create(s, other, ImmichDatabase.Spec.of(ImmichDatabase.State.PGVECTORS));
-        String[] scanOther = {"scan", "--db-url", TestServers.url(s, other, "postgres"), "--immich-version", "2.1.0", "--format", "json"};
+        s.sql("postgres", "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'launcher_other') THEN "
+                + "CREATE ROLE launcher_other LOGIN SUPERUSER; END IF; END $$");
+        String[] scanOther = {"scan", "--db-url", TestServers.url(s, other, "launcher_other"), "--immich-version", "2.1.0", "--format", "json"};
         Cli.Result expectedOther = Cli.run(scanOther);
         Path launcher = install(dir.resolve("install")), target = launcher.resolveSibling("target"), jar = target.resolve("vccheck.jar");
         Path aot = target.resolve(cacheName(feature25)), jsa = target.resolve(cacheName(featureHere));
