@@ -30,7 +30,6 @@ import java.util.stream.Stream;
 import static dev.vccheck.TestFiles.repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -198,7 +197,6 @@ class LauncherIT {
         Processes.Result second = launch(launcher, j25, "-Xlog:aot=info:file=" + log, scan);
         assertEquals(stable(on17.out()), stable(second.out()), second::toString);
         assertTrue(Files.readString(log).contains("Opened AOT cache " + aot), "the second run maps the cache:\n" + Files.readString(log));
-        Object trained = Files.readAttributes(aot, "unix:ino");
 
         // A new build: the jar is newer than the cache. Two runs at once, the second started while the first trains.
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now()));
@@ -217,8 +215,9 @@ class LauncherIT {
         assertEquals("", during.err(), during::toString);
         assertEquals(expectedOther.exit(), during.exit(), during::toString);
         assertEquals(statuses(expectedOther.out()), statuses(during.out()), "the run started during training: " + during);
-        assertNotEquals(trained, Files.readAttributes(aot, "unix:ino"), "the cache was written again after the jar changed");
-        assertTrue(Files.getLastModifiedTime(aot).compareTo(Files.getLastModifiedTime(jar)) > 0, "the new cache is newer than the jar");
+        // Written again: newer than the jar that was just touched. (Not the inode: a file deleted and written anew often
+        // gets the same inode number back, so comparing them failed at random.)
+        assertTrue(Files.getLastModifiedTime(aot).compareTo(Files.getLastModifiedTime(jar)) > 0, "the cache was written again after the jar changed");
         assertEquals(Stream.of(aot.getFileName().toString(), jsa.getFileName().toString(), "vccheck.jar").sorted().toList(), files(target), "no temporary file left");
         Files.delete(log);
         Processes.Result after = launch(launcher, j25, "-Xlog:aot=info:file=" + log, scan);
