@@ -5,11 +5,14 @@ import dev.cel.common.CelProtoAbstractSyntaxTree;
 import dev.cel.expr.CheckedExpr;
 import dev.vccheck.facts.FactsSchema;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,8 @@ import java.util.Map;
 /**
  * The built-in packs' expressions, parsed and type-checked when vccheck is built, so that a run deserializes checked
  * ASTs instead of starting CEL's parser and checker (about a third of a scan's time otherwise; README, Benchmark).
+ * Beside each AST is its {@link AstSummary}, what the load's checks read: a run decodes an AST only when its
+ * expression is first evaluated (a scan of a database alone never decodes the Kubernetes and log rules').
  * {@code mvn process-classes} runs {@link #main}, which loads the built-in packs exactly as a run does and records
  * every expression it compiles.
  * <p>
@@ -34,7 +39,8 @@ import java.util.Map;
  */
 public final class CompiledRules {
     public static final String RESOURCE = "cel/builtin-rules.bin";
-    private static final int FORMAT = 0x76630002;
+    /** Bumped with every change of layout: a cache of another format is not read (everything is compiled). */
+    private static final int FORMAT = 0x76630003;
     static final CompiledRules NONE = new CompiledRules(List.of(), Map.of());
     private static volatile CompiledRules builtin;
 
@@ -100,19 +106,51 @@ public final class CompiledRules {
         return entries.size();
     }
 
-    /** The checked AST of {@code source} in an environment with key {@code envKey}, or null (compile it). */
-    CelAbstractSyntaxTree get(String envKey, String source) {
+    /** Every entry's environment key and expression text, joined by a newline (as {@link #get} looks them up). */
+    java.util.Set<String> keys() {
+        return entries.keySet();
+    }
+
+    /**
+     * A cached expression: what the load-time checks read, and its checked AST's bytes, decoded by {@link #ast} only
+     * when the expression is first evaluated.
+     */
+    record Hit(AstSummary summary, ByteBuffer astBytes) {
+        CelAbstractSyntaxTree ast() {
+            try {
+                return CelProtoAbstractSyntaxTree.fromCheckedExpr(CheckedExpr.parseFrom(astBytes.duplicate())).getAst();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The cached summary and AST of {@code source} in an environment with key {@code envKey}, or null (compile it). */
+    Hit get(String envKey, String source) {
         byte[] b = entries.get(envKey + '\n' + source);
         if (b == null) return null;
         try {
-            return CelProtoAbstractSyntaxTree.fromCheckedExpr(CheckedExpr.parseFrom(b)).getAst();
-        } catch (Exception e) {
+            DataInputStream d = new DataInputStream(new ByteArrayInputStream(b));
+            AstSummary summary = AstSummary.read(d);
+            int len = d.readInt();
+            int at = b.length - d.available();
+            if (len < 0 || len != b.length - at) return null;
+            return new Hit(summary, ByteBuffer.wrap(b, at, len).asReadOnlyBuffer());
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
 
-    static byte[] serialize(CelAbstractSyntaxTree ast) {
-        return CelProtoAbstractSyntaxTree.fromCelAst(ast).toCheckedExpr().toByteArray();
+    /** An entry: the summary the checks read, then the checked AST's length and bytes. */
+    static byte[] serialize(CelAbstractSyntaxTree ast) throws IOException {
+        byte[] checked = CelProtoAbstractSyntaxTree.fromCelAst(ast).toCheckedExpr().toByteArray();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(checked.length + 64);
+        try (DataOutputStream d = new DataOutputStream(buf)) {
+            AstSummary.of(ast).write(d);
+            d.writeInt(checked.length);
+            d.write(checked);
+        }
+        return buf.toByteArray();
     }
 
     /** Build step: {@code CompiledRules OUTPUT_FILE} compiles the built-in packs and writes their checked ASTs. */
@@ -120,7 +158,13 @@ public final class CompiledRules {
         Path out = Path.of(args[0]);
         Map<String, byte[]> recorded = new LinkedHashMap<>();
         List<RuleLoader.Source> sources = RuleSources.walk();
-        new RuleLoader(FactsSchema.get(), NONE, (key, source, ast) -> recorded.put(key + '\n' + source, serialize(ast))).load(sources);
+        new RuleLoader(FactsSchema.get(), NONE, (key, source, ast) -> {
+            try {
+                recorded.put(key + '\n' + source, serialize(ast));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).load(sources);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (DataOutputStream d = new DataOutputStream(buf)) {
             d.writeInt(FORMAT);

@@ -48,35 +48,48 @@ final class DeclaredValues {
         }
     }
 
+    /** A string literal that derived value {@code name} is compared with. */
+    record Compared(String name, String literal) {
+    }
+
     /** Each literal a derived value with declared values is compared with but cannot have. */
-    static List<Undeclared> undeclaredComparisons(CelAbstractSyntaxTree ast, Map<String, List<String>> declared) {
+    static List<Undeclared> undeclaredComparisons(List<Compared> compared, Map<String, List<String>> declared) {
         List<Undeclared> out = new ArrayList<>();
+        for (Compared c : compared) {
+            List<String> allowed = declared.get(c.name());
+            if (allowed != null && !allowed.contains(c.literal())) out.add(new Undeclared(c.name(), c.literal(), allowed));
+        }
+        return out;
+    }
+
+    /** Every string literal {@code ast} compares a derived value with ({@code ==}, {@code !=}, {@code in [..]}), in order. */
+    static List<Compared> comparisons(CelAbstractSyntaxTree ast) {
+        List<Compared> out = new ArrayList<>();
         for (CelNavigableExpr n : (Iterable<CelNavigableExpr>) CelNavigableAst.fromAst(ast).getRoot().allNodes()::iterator) {
             CelExpr e = n.expr();
             if (e.getKind() != CelExpr.ExprKind.Kind.CALL || e.call().args().size() != 2) continue;
             CelExpr a = e.call().args().get(0), b = e.call().args().get(1);
             switch (e.call().function()) {
                 case "_==_", "_!=_" -> {
-                    compare(a, List.of(b), declared, out);
-                    compare(b, List.of(a), declared, out);
+                    compare(a, List.of(b), out);
+                    compare(b, List.of(a), out);
                 }
                 case "@in" -> {
-                    if (b.getKind() == CelExpr.ExprKind.Kind.LIST) compare(a, b.list().elements(), declared, out);
+                    if (b.getKind() == CelExpr.ExprKind.Kind.LIST) compare(a, b.list().elements(), out);
                 }
                 default -> {
                 }
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
-    private static void compare(CelExpr value, List<CelExpr> literals, Map<String, List<String>> declared, List<Undeclared> out) {
+    private static void compare(CelExpr value, List<CelExpr> literals, List<Compared> out) {
         String name = derivedName(value);
-        if (name == null || !declared.containsKey(name)) return;
-        List<String> allowed = declared.get(name);
+        if (name == null) return;
         for (CelExpr l : literals) {
             String s = string(l);
-            if (s != null && !allowed.contains(s)) out.add(new Undeclared(name, s, allowed));
+            if (s != null) out.add(new Compared(name, s));
         }
     }
 

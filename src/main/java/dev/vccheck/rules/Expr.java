@@ -12,28 +12,36 @@ import java.util.Map;
 /**
  * A CEL expression compiled and type-checked at load time, with the place it came from. Its CEL program is planned on
  * first evaluation, once, whichever thread asks first (a scan skips most rules: the programs of the rules it never
- * evaluates are never made; bench/results.md, profile).
+ * evaluates are never made; bench/results.md, profile). A precompiled expression's checked AST is likewise decoded
+ * from the build's cache only then: the load-time checks read its {@link AstSummary}.
  */
 public final class Expr {
     private final String source;
     private final SourcePos pos;
-    private final CelAbstractSyntaxTree ast;
+    private final AstSummary summary;
+    private final Supplier<CelAbstractSyntaxTree> ast;
     private final Supplier<CelRuntime.Program> program;
 
     /**
-     * Made by {@link RuleCompiler} once the expression is type-checked: its text, place, checked AST, and the
-     * environment that plans its program when it is first evaluated.
+     * Made by {@link RuleCompiler} once the expression is type-checked: its text, place, what the checks read, its
+     * checked AST (given, or decoded when first asked for), and the environment that plans its program when it is
+     * first evaluated.
      */
-    Expr(String source, SourcePos pos, CelAbstractSyntaxTree ast, CelEnv env) {
+    Expr(String source, SourcePos pos, AstSummary summary, Supplier<CelAbstractSyntaxTree> ast, CelEnv env) {
         this.source = source;
         this.pos = pos;
-        this.ast = ast;
-        // Thread-safe, planned at most once (a failure is not remembered: the next evaluation fails the same way).
-        this.program = Suppliers.memoize(() -> env.program(ast));
+        this.summary = summary;
+        // Thread-safe, made at most once (a failure is not remembered: the next evaluation fails the same way).
+        this.ast = Suppliers.memoize(ast);
+        this.program = Suppliers.memoize(() -> env.program(this.ast.get()));
     }
 
     CelAbstractSyntaxTree ast() {
-        return ast;
+        return ast.get();
+    }
+
+    AstSummary summary() {
+        return summary;
     }
 
     public String source() {
@@ -45,7 +53,7 @@ public final class Expr {
     }
 
     public CelType resultType() {
-        return ast.getResultType();
+        return ast().getResultType();
     }
 
     public Object eval(Map<String, ?> activation) throws CelEvaluationException {

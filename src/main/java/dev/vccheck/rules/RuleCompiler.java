@@ -1,10 +1,7 @@
 package dev.vccheck.rules;
 
+import com.google.common.base.Supplier;
 import dev.cel.common.CelAbstractSyntaxTree;
-import dev.cel.common.ast.CelConstant;
-import dev.cel.common.ast.CelExpr;
-import dev.cel.common.navigation.CelNavigableAst;
-import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.CelKind;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
@@ -122,7 +119,7 @@ final class RuleCompiler {
             if (!d.values().isEmpty()) declared.put(d.name(), d.values());
         });
         if (declared.isEmpty()) return;
-        for (DeclaredValues.Undeclared u : DeclaredValues.undeclaredComparisons(e.ast(), declared)) {
+        for (DeclaredValues.Undeclared u : DeclaredValues.undeclaredComparisons(e.summary().compared(), declared)) {
             issues.add(new RuleIssue(literalPos(pe, u.literal()), u.message()));
         }
     }
@@ -232,34 +229,42 @@ final class RuleCompiler {
 
     // ---- the batched type check ----
 
+    /** One expression checked: its summary and AST (decoded when first needed on a cache hit), or its problems. */
+    private record Checked(AstSummary summary, Supplier<CelAbstractSyntaxTree> ast, List<CelEnv.Problem> problems) {
+    }
+
     /** Type-checks every queued expression at once; problems point into the files. Returns whether all compiled. */
     private boolean flush(CelEnv env) {
         List<ParsedExpr> jobs = List.copyOf(pending);
         pending.clear();
-        List<CelEnv.Compiled> results = check(env, jobs);
+        List<Checked> results = check(env, jobs);
         boolean ok = true;
         for (int i = 0; i < jobs.size(); i++) {
             ParsedExpr j = jobs.get(i);
-            CelEnv.Compiled c = results.get(i);
+            Checked c = results.get(i);
             if (!c.problems().isEmpty()) {
                 for (CelEnv.Problem p : c.problems()) issues.add(new RuleIssue(j.place().at(p.line(), p.column()), p.message()));
                 ok = false;
-            } else if (!typeIsBool(j, c.ast()) || !rangesValid(j, c.ast())) {
+            } else if (!typeIsBool(j, c.summary()) || !rangesValid(j, c.summary())) {
                 ok = false;
             } else {
-                compiled.put(j, new Expr(j.source(), j.pos(), c.ast(), env));
+                compiled.put(j, new Expr(j.source(), j.pos(), c.summary(), c.ast(), env));
             }
         }
         return ok;
     }
 
-    /** The cached checked AST of each expression, or a fresh compile of those the cache lacks (recorded for the build). */
-    private List<CelEnv.Compiled> check(CelEnv env, List<ParsedExpr> jobs) {
-        CelEnv.Compiled[] results = new CelEnv.Compiled[jobs.size()];
+    /**
+     * The cached summary and AST of each expression, or a fresh compile of those the cache lacks (recorded for the
+     * build). A cached AST is decoded when first needed; should its bytes not decode, it is compiled then instead.
+     */
+    private List<Checked> check(CelEnv env, List<ParsedExpr> jobs) {
+        Checked[] results = new Checked[jobs.size()];
         List<Integer> fresh = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
-            CelAbstractSyntaxTree ast = cache.get(env.key(), jobs.get(i).source());
-            if (ast != null) results[i] = new CelEnv.Compiled(ast, List.of());
+            String source = jobs.get(i).source();
+            CompiledRules.Hit hit = cache.get(env.key(), source);
+            if (hit != null) results[i] = new Checked(hit.summary(), () -> decode(env, hit, source), List.of());
             else fresh.add(i);
         }
         expressions += jobs.size();
@@ -268,33 +273,41 @@ final class RuleCompiler {
             List<CelEnv.Compiled> compiledNow = env.compileAll(fresh.stream().map(i -> jobs.get(i).source()).toList());
             for (int k = 0; k < fresh.size(); k++) {
                 CelEnv.Compiled c = compiledNow.get(k);
-                results[fresh.get(k)] = c;
-                if (recorder != null && c.problems().isEmpty()) recorder.compiled(env.key(), jobs.get(fresh.get(k)).source(), c.ast());
+                if (!c.problems().isEmpty()) {
+                    results[fresh.get(k)] = new Checked(null, null, c.problems());
+                    continue;
+                }
+                CelAbstractSyntaxTree ast = c.ast();
+                results[fresh.get(k)] = new Checked(AstSummary.of(ast), () -> ast, List.of());
+                if (recorder != null) recorder.compiled(env.key(), jobs.get(fresh.get(k)).source(), ast);
             }
         }
         return List.of(results);
     }
 
-    private boolean typeIsBool(ParsedExpr j, CelAbstractSyntaxTree ast) {
-        if (!j.condition()) return true;
-        CelType got = ast.getResultType();
-        if (got.equals(SimpleType.BOOL) || got.kind() == CelKind.DYN) return true;
-        issues.add(new RuleIssue(j.pos(), "this condition gives " + got.name() + ", not bool: '" + j.source() + "'"));
+    private static CelAbstractSyntaxTree decode(CelEnv env, CompiledRules.Hit hit, String source) {
+        try {
+            return hit.ast();
+        } catch (RuntimeException e) {
+            CelEnv.Compiled c = env.compileAll(List.of(source)).get(0);
+            if (c.ast() == null) throw new IllegalStateException("precompiled expression '" + source + "' could not be decoded", e);
+            return c.ast();
+        }
+    }
+
+    private boolean typeIsBool(ParsedExpr j, AstSummary summary) {
+        if (!j.condition() || summary.boolOrDyn()) return true;
+        issues.add(new RuleIssue(j.pos(), "this condition gives " + summary.typeName() + ", not bool: '" + j.source() + "'"));
         return false;
     }
 
     /** The constant ranges passed to semver.satisfies are valid npm ranges. */
-    private boolean rangesValid(ParsedExpr j, CelAbstractSyntaxTree ast) {
+    private boolean rangesValid(ParsedExpr j, AstSummary summary) {
         boolean ok = true;
-        for (CelNavigableExpr n : (Iterable<CelNavigableExpr>) CelNavigableAst.fromAst(ast).getRoot().allNodes()::iterator) {
-            CelExpr e = n.expr();
-            if (e.getKind() != CelExpr.ExprKind.Kind.CALL || !e.call().function().equals("semver.satisfies")) continue;
-            if (e.call().args().size() != 2) continue;
-            CelExpr range = e.call().args().get(1);
-            if (range.getKind() != CelExpr.ExprKind.Kind.CONSTANT || range.constant().getKind() != CelConstant.Kind.STRING_VALUE) continue;
-            var problem = SemverRange.problem(range.constant().stringValue());
+        for (String range : summary.semverRanges()) {
+            var problem = SemverRange.problem(range);
             if (problem.isPresent()) {
-                issues.add(new RuleIssue(j.pos(), "invalid semver range '" + range.constant().stringValue() + "': " + problem.get()));
+                issues.add(new RuleIssue(j.pos(), "invalid semver range '" + range + "': " + problem.get()));
                 ok = false;
             }
         }

@@ -43,6 +43,23 @@ class CompiledRulesTest {
     }
 
     @Test
+    void everyCachedSummaryIsWhatItsDecodedAstGives() {
+        // A run checks a cached expression from its summary alone (the AST is decoded on first evaluation): the
+        // summary must say what the checks would read from the AST, or a user pack's error could go unreported.
+        CompiledRules cache = CompiledRules.builtin();
+        assertTrue(cache.size() > 300, "the build's cache is there: " + cache.size());
+        int compared = 0, ranges = 0;
+        for (String key : cache.keys()) {
+            int nl = key.indexOf('\n');
+            CompiledRules.Hit hit = cache.get(key.substring(0, nl), key.substring(nl + 1));
+            assertEquals(AstSummary.of(hit.ast()), hit.summary(), key);
+            compared += hit.summary().compared().size();
+            ranges += hit.summary().semverRanges().size();
+        }
+        assertTrue(compared > 0 && ranges > 0, "summaries with comparisons and semver ranges: " + compared + ", " + ranges);
+    }
+
+    @Test
     void cachedAndFreshRulesGiveTheSameReportsOnRealBundles() throws Exception {
         List<RuleLoader.Source> sources = new ArrayList<>(RuleSources.builtin());
         sources.addAll(RuleSources.user(List.of(repo("examples/rules"))));
