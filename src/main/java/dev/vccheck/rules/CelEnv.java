@@ -317,7 +317,7 @@ public final class CelEnv {
     }
 
     /** Plans the program of a checked AST (on the shared runtime). */
-    CelRuntime.Program program(CelAbstractSyntaxTree ast) {
+    static CelRuntime.Program program(CelAbstractSyntaxTree ast) {
         try {
             return RUNTIME.get().createProgram(ast);
         } catch (Exception e) {

@@ -143,7 +143,7 @@ public final class CompiledRules {
 
     /** An entry: the summary the checks read, then the checked AST's length and bytes. */
     static byte[] serialize(CelAbstractSyntaxTree ast) throws IOException {
-        byte[] checked = CelProtoAbstractSyntaxTree.fromCelAst(ast).toCheckedExpr().toByteArray();
+        byte[] checked = checkedBytes(ast);
         ByteArrayOutputStream buf = new ByteArrayOutputStream(checked.length + 64);
         try (DataOutputStream d = new DataOutputStream(buf)) {
             AstSummary.of(ast).write(d);
@@ -153,9 +153,26 @@ public final class CompiledRules {
         return buf.toByteArray();
     }
 
-    /** Build step: {@code CompiledRules OUTPUT_FILE} compiles the built-in packs and writes their checked ASTs. */
+    /** A checked AST as the bytes of its {@code CheckedExpr}, as {@link Hit#ast} decodes them. */
+    static byte[] checkedBytes(CelAbstractSyntaxTree ast) {
+        return CelProtoAbstractSyntaxTree.fromCelAst(ast).toCheckedExpr().toByteArray();
+    }
+
+    /**
+     * Build step: {@code CompiledRules OUTPUT_FILE} compiles the built-in packs and writes their checked ASTs, and
+     * beside it ({@link RuleSnapshot#RESOURCE}, in the same folder) the packs as loaded.
+     */
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
+        writeCache(out);
+        Path snapshot = out.toAbsolutePath().getParent().resolve(Path.of(RuleSnapshot.RESOURCE).getFileName());
+        byte[] b = RuleSnapshot.write(RuleSources.walk());
+        Files.write(snapshot, b);
+        System.out.println("vccheck: the built-in packs as loaded written to " + snapshot + " (" + b.length / 1024 + " KiB)");
+    }
+
+    /** The expression cache: every built-in expression compiled, recorded by environment key and text. */
+    private static void writeCache(Path out) throws Exception {
         Map<String, byte[]> recorded = new LinkedHashMap<>();
         List<RuleLoader.Source> sources = RuleSources.walk();
         new RuleLoader(FactsSchema.get(), NONE, (key, source, ast) -> {

@@ -24,16 +24,16 @@ public final class Expr {
 
     /**
      * Made by {@link RuleCompiler} once the expression is type-checked: its text, place, what the checks read, its
-     * checked AST (given, or decoded when first asked for), and the environment that plans its program when it is
-     * first evaluated.
+     * checked AST (given, or decoded when first asked for). Its program is planned on the shared runtime
+     * ({@link CelEnv#program}) when it is first evaluated.
      */
-    Expr(String source, SourcePos pos, AstSummary summary, Supplier<CelAbstractSyntaxTree> ast, CelEnv env) {
+    Expr(String source, SourcePos pos, AstSummary summary, Supplier<CelAbstractSyntaxTree> ast) {
         this.source = source;
         this.pos = pos;
         this.summary = summary;
         // Thread-safe, made at most once (a failure is not remembered: the next evaluation fails the same way).
         this.ast = Suppliers.memoize(ast);
-        this.program = Suppliers.memoize(() -> env.program(this.ast.get()));
+        this.program = Suppliers.memoize(() -> CelEnv.program(this.ast.get()));
     }
 
     CelAbstractSyntaxTree ast() {
@@ -54,6 +54,18 @@ public final class Expr {
 
     public CelType resultType() {
         return ast().getResultType();
+    }
+
+    /**
+     * Decodes and plans this expression's program now, ahead of its first evaluation (another thread may do it
+     * while the facts are read); a failure is left for the evaluation to report.
+     */
+    public void prepare() {
+        try {
+            program.get();
+        } catch (RuntimeException e) {
+            // evaluated later, where it fails the same way and is reported as the rule's error
+        }
     }
 
     public Object eval(Map<String, ?> activation) throws CelEvaluationException {

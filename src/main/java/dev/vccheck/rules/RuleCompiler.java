@@ -248,7 +248,7 @@ final class RuleCompiler {
             } else if (!typeIsBool(j, c.summary()) || !rangesValid(j, c.summary())) {
                 ok = false;
             } else {
-                compiled.put(j, new Expr(j.source(), j.pos(), c.summary(), c.ast(), env));
+                compiled.put(j, new Expr(j.source(), j.pos(), c.summary(), c.ast()));
             }
         }
         return ok;

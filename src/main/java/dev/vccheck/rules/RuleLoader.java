@@ -53,6 +53,15 @@ public final class RuleLoader {
         return new RuleLoader(schema, CompiledRules.NONE, null);
     }
 
+    /**
+     * The built-in packs alone, as the build loaded them ({@link RuleSnapshot}): no YAML parsed, nothing compiled;
+     * loaded from the packs when the snapshot is missing or stale.
+     */
+    public static Loaded builtin() throws RuleLoadException {
+        java.util.Optional<Loaded> snapshot = RuleSnapshot.builtin();
+        return snapshot.isPresent() ? snapshot.get() : new RuleLoader(FactsSchema.get()).load(RuleSources.builtin());
+    }
+
     public Loaded load(List<Source> sources) throws RuleLoadException {
         List<RuleIssue> issues = new ArrayList<>();
         List<ParsedPack> parsed = new ArrayList<>();

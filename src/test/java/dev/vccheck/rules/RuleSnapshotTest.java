@@ -1,0 +1,120 @@
+package dev.vccheck.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vccheck.engine.AnalysisOptions;
+import dev.vccheck.engine.Analyzer;
+import dev.vccheck.facts.BundleReader;
+import dev.vccheck.facts.FactsSchema;
+import dev.vccheck.report.Report;
+import dev.vccheck.report.render.Renderers;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringWriter;
+import java.lang.reflect.RecordComponent;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+import static dev.vccheck.TestFiles.bundle;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The build's snapshot of the built-in packs as loaded (RuleSnapshot), which a run without user packs reads instead
+ * of parsing and compiling the YAML: present, current, and the same rule set as a fresh load, field by field and in
+ * the reports it gives.
+ */
+class RuleSnapshotTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theSnapshotIsTheBuiltInPacksAsAFreshLoadGivesThem() throws Exception {
+        RuleLoader.Loaded snapshot = RuleSnapshot.builtin().orElseThrow(() -> new AssertionError(
+                "no current snapshot: mvn process-classes writes " + RuleSnapshot.RESOURCE + " (CompiledRules)"));
+        RuleLoader.Loaded fresh = RuleLoader.uncached(FactsSchema.get()).load(RuleSources.builtin());
+        assertTrue(fresh.rules().size() > 40 && fresh.derived().size() > 30, "the built-in packs: " + fresh.rules().size());
+        assertEquals(describe(fresh), describe(snapshot));
+        assertEquals(fresh.expressions(), snapshot.expressions());
+        assertEquals(snapshot.expressions(), snapshot.precompiled(), "every expression of the snapshot was compiled by the build");
+        assertTrue(RuleLoader.builtin().rules().stream().map(Rule::id).toList().equals(fresh.rules().stream().map(Rule::id).toList()));
+    }
+
+    @Test
+    void aSnapshotOfPacksThatChangedSinceIsNotUsed() throws Exception {
+        // On a development classpath the packs are loose files, edited without a build: their CRCs decide.
+        Map<String, Long> now = new java.util.LinkedHashMap<>();
+        for (RuleLoader.Source s : RuleSources.walk()) now.put(s.name(), crcOf(s.text()));
+        assertTrue(RuleSnapshot.current(now), "the packs as they are match");
+        Map<String, Long> edited = new java.util.LinkedHashMap<>(now);
+        edited.replaceAll((k, v) -> k.endsWith("00-state.yaml") ? v ^ 1 : v);
+        assertFalse(RuleSnapshot.current(edited), "an edited pack");
+        Map<String, Long> fewer = new java.util.LinkedHashMap<>(now);
+        fewer.remove(fewer.keySet().iterator().next());
+        assertFalse(RuleSnapshot.current(fewer), "a pack added since");
+    }
+
+    private static long crcOf(String text) {
+        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        c.update(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return c.getValue();
+    }
+
+    @Test
+    void snapshotAndFreshLoadGiveTheSameReportsOnRealBundles() throws Exception {
+        Compatibility compat = RuleSources.compatibility();
+        Analyzer snapshot = new Analyzer(FactsSchema.get(), RuleSnapshot.builtin().orElseThrow(), compat, "test");
+        Analyzer fresh = new Analyzer(FactsSchema.get(), RuleLoader.uncached(FactsSchema.get()).load(RuleSources.builtin()), compat, "test");
+        int findings = 0;
+        for (String b : List.of("pgvectors-dual", "migrated", "unreachable", "k8s-truecharts-crashloop", "k8s-argocd-selfheal")) {
+            for (String phase : new String[]{null, "pre", "post"}) {
+                for (String version : new String[]{null, "1.133.0", "2.1.0"}) {
+                    AnalysisOptions o = new AnalysisOptions(version, phase, List.of(), List.of(), List.of(), LocalDate.of(2026, 12, 1));
+                    JsonNode a = json(snapshot, b, o), f = json(fresh, b, o);
+                    assertEquals(f, a, () -> b + " " + phase + " " + version);
+                    findings += a.get("findings").size();
+                }
+            }
+        }
+        assertTrue(findings > 500, "reports with findings were compared: " + findings);
+    }
+
+    private static JsonNode json(Analyzer analyzer, String bundle, AnalysisOptions o) throws Exception {
+        var facts = BundleReader.read(bundle(bundle));
+        analyzer.targetRelease(facts, o.immichVersion());
+        Report r = analyzer.analyze(facts, o, "2026-12-01T00:00:00Z");
+        StringWriter w = new StringWriter();
+        Renderers.get("json").orElseThrow().render(r, w, false);
+        JsonNode n = JSON.readTree(w.toString());
+        n.get("findings").forEach(f -> ((ObjectNode) f).remove("duration_ms"));
+        return n;
+    }
+
+    /** Every field of the loaded set, expressions by text, place and summary, templates by their parts. */
+    private static String describe(Object o) throws Exception {
+        if (o == null) return "null";
+        if (o instanceof Expr e) return "expr[" + e.source() + " @" + e.pos() + " " + e.summary() + "]";
+        if (o instanceof Template t) return "template[" + t.source() + " " + describe(t.parts()) + "]";
+        if (o instanceof List<?> l) {
+            StringBuilder b = new StringBuilder("[");
+            for (Object x : l) b.append(describe(x)).append(",\n");
+            return b.append(']').toString();
+        }
+        if (o instanceof Map<?, ?> m) {
+            StringBuilder b = new StringBuilder("{");
+            for (Map.Entry<?, ?> x : m.entrySet()) b.append(x.getKey()).append('=').append(describe(x.getValue())).append(", ");
+            return b.append('}').toString();
+        }
+        if (o.getClass().isRecord()) {
+            StringBuilder b = new StringBuilder(o.getClass().getSimpleName()).append('(');
+            for (RecordComponent c : o.getClass().getRecordComponents()) {
+                if (c.getName().equals("precompiled")) continue;
+                b.append(c.getName()).append('=').append(describe(c.getAccessor().invoke(o))).append("; ");
+            }
+            return b.append(')').toString();
+        }
+        return String.valueOf(o);
+    }
+}
