@@ -8,6 +8,7 @@ import dev.vccheck.facts.FactsSchema;
 import dev.vccheck.facts.Redactor;
 import dev.vccheck.report.Report;
 import dev.vccheck.rules.Compatibility;
+import dev.vccheck.rules.Rule;
 import dev.vccheck.rules.RuleLoadException;
 import dev.vccheck.rules.RuleLoader;
 import dev.vccheck.rules.RuleSources;
@@ -154,14 +155,15 @@ public final class Preflight {
 
     /**
      * What every analysis needs next, made on the rules thread while the main one reads the targets: the facts
-     * schema, the compatibility matrix, and the derived values' programs (each made once, whichever thread asks
-     * first; bench/results.md has the timeline).
+     * schema, the compatibility matrix and its ranges, and the programs of the derived values and the database's
+     * rules, with their semver ranges (each made once, whichever thread asks first; bench/results.md has the timeline).
      */
     private static void prepare(RuleLoader.Loaded rules) {
         try {
             FactsSchema.get();
-            compat();
-            rules.derived().forEach(d -> d.expr().prepare());
+            compat().prepare();
+            // The database's rules: a scan almost always reads a database (a Kubernetes-only one prepares less).
+            rules.prepare(r -> r.source() == Rule.Source.postgres || r.source() == Rule.Source.any);
         } catch (RuntimeException e) {
             // the main thread asks for each again and reports what fails
         }

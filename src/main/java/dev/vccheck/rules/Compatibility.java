@@ -105,6 +105,11 @@ public final class Compatibility {
         return new Compatibility(newest, rows);
     }
 
+    /** Parses the rows' Immich ranges ahead of {@link #select} (on another thread while the facts are read). */
+    public void prepare() {
+        SemverRange.prepare(releases.stream().map(Release::immich).toList());
+    }
+
     /** Is this a target Immich version the command line accepts (X.Y.Z, optional v prefix and pre-release)? */
     public static boolean isVersion(String v) {
         return VERSION.matcher(v).matches();

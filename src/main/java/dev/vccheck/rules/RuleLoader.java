@@ -30,6 +30,44 @@ public final class RuleLoader {
         public List<String> declaredValues(String name) {
             return derived.stream().filter(d -> d.name().equals(name)).findFirst().map(Derived::values).orElse(List.of());
         }
+
+        /**
+         * Decodes and plans ahead of the analysis the programs it will run: the derived values' (every analysis
+         * evaluates them), then those of the rules {@code which} picks, last rule first. The analysis evaluates from the
+         * first rule, and each program is made once by whichever thread comes first, so two threads share the work.
+         */
+        public void prepare(java.util.function.Predicate<Rule> which) {
+            derived.forEach(d -> d.expr().prepare());
+            if (!derived.isEmpty()) derived.get(0).expr().warmUp();
+            List<Expr> picked = new ArrayList<>();
+            for (int i = rules.size() - 1; i >= 0; i--) {
+                if (which.test(rules.get(i))) picked.addAll(expressions(rules.get(i)));
+            }
+            SemverRange.prepare(picked.stream().flatMap(e -> e.summary().semverRanges().stream()).distinct().toList());
+            picked.forEach(Expr::prepare);
+        }
+
+        private static List<Expr> expressions(Rule r) {
+            List<Expr> out = new ArrayList<>();
+            out.add(r.when());
+            parts(r.whenNot(), out);
+            out.addAll(r.evidence().values());
+            for (Outcome o : r.outcomes()) {
+                out.add(o.condition());
+                parts(o.message(), out);
+                for (Remediation rem : o.remediation()) {
+                    out.add(rem.when());
+                    parts(rem.title(), out);
+                    parts(rem.text(), out);
+                }
+            }
+            out.removeIf(java.util.Objects::isNull);
+            return out;
+        }
+
+        private static void parts(Template t, List<Expr> out) {
+            if (t != null) t.parts().forEach(p -> out.add(p.expr()));
+        }
     }
 
     private final FactsSchema schema;

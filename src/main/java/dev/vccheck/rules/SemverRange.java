@@ -4,7 +4,9 @@ import org.semver4j.RangesList;
 import org.semver4j.RangesListFactory;
 import org.semver4j.Semver;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -36,11 +38,32 @@ public final class SemverRange {
         return Optional.empty();
     }
 
+    /**
+     * Ranges parsed so far: the compatibility matrix and the rules name a few dozen, evaluated again and again
+     * (semver4j's parser was the largest part of an analysis; bench/results.md). Only valid ranges are kept.
+     */
+    private static final Map<String, RangesList> PARSED = new ConcurrentHashMap<>();
+
     private static RangesList parse(String range) {
+        RangesList r = PARSED.get(range);
+        if (r != null) return r;
         problem(range).ifPresent(p -> {
             throw new IllegalArgumentException("invalid range '" + range + "': " + p);
         });
-        return RangesListFactory.create(range);
+        r = RangesListFactory.create(range);
+        PARSED.putIfAbsent(range, r);
+        return r;
+    }
+
+    /** Parses {@code ranges} ahead of their first use (another thread may, while the facts are read); invalid ones are left. */
+    static void prepare(java.util.Collection<String> ranges) {
+        for (String range : ranges) {
+            try {
+                parse(range);
+            } catch (IllegalArgumentException e) {
+                // reported where it is used
+            }
+        }
     }
 
     /** npm's {@code semver.satisfies}: an invalid version satisfies nothing; pre-releases only match as npm allows. */
