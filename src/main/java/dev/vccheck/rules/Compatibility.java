@@ -56,6 +56,11 @@ public final class Compatibility {
         this.releases = List.copyOf(releases);
     }
 
+    /** A matrix read back from the build's snapshot ({@link RuleSnapshot}), as {@link #parse} gave it then. */
+    static Compatibility of(String newest, List<Release> releases) {
+        return new Compatibility(newest, releases);
+    }
+
     public List<Release> releases() {
         return releases;
     }

@@ -166,7 +166,7 @@ public final class CompiledRules {
         Path out = Path.of(args[0]);
         writeCache(out);
         Path snapshot = out.toAbsolutePath().getParent().resolve(Path.of(RuleSnapshot.RESOURCE).getFileName());
-        byte[] b = RuleSnapshot.write(RuleSources.walk());
+        byte[] b = RuleSnapshot.write();
         Files.write(snapshot, b);
         System.out.println("vccheck: the built-in packs as loaded written to " + snapshot + " (" + b.length / 1024 + " KiB)");
     }

@@ -19,7 +19,8 @@ import java.util.zip.CRC32;
 
 /**
  * The built-in packs as the build loaded them: every rule, derived value and pack, each expression with its
- * {@link AstSummary} and checked AST's bytes. A run without user packs reads this instead of parsing the YAML and
+ * {@link AstSummary} and checked AST's bytes; and the compatibility matrix as the build parsed it (a scan of a
+ * database then never starts the YAML parser). A run without user packs reads this instead of parsing the YAML and
  * compiling it (the longest thing a scan did: bench/results.md), and decodes an AST only when its expression is
  * first evaluated, as with {@link CompiledRules}. Written by the same build step ({@link CompiledRules#main}) from the
  * same load, so it is what {@link RuleLoader} gives for the jar's own packs; {@code RuleSnapshotTest} proves the
@@ -32,13 +33,28 @@ import java.util.zip.CRC32;
 final class RuleSnapshot {
     static final String RESOURCE = "cel/builtin-snapshot.bin";
     /** Bumped with every change of layout: a snapshot of another format is not read (the packs are loaded). */
-    private static final int FORMAT = 0x76730001;
+    private static final int FORMAT = 0x76730002;
 
     private RuleSnapshot() {
     }
 
+    /** What the snapshot holds: the packs as loaded, and the compatibility matrix as parsed. */
+    private record Contents(RuleLoader.Loaded rules, Compatibility compat) {
+    }
+
+    private static final com.google.common.base.Supplier<Optional<Contents>> CONTENTS = com.google.common.base.Suppliers.memoize(RuleSnapshot::read);
+
     /** The built-in packs as the build loaded them, or empty (missing, another format, unreadable, stale). */
     static Optional<RuleLoader.Loaded> builtin() {
+        return CONTENTS.get().map(Contents::rules);
+    }
+
+    /** The built-in compatibility matrix as the build parsed it, or empty (as for {@link #builtin}). */
+    static Optional<Compatibility> compatibility() {
+        return CONTENTS.get().map(Contents::compat);
+    }
+
+    private static Optional<Contents> read() {
         try (InputStream in = RuleSnapshot.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) return Optional.empty();
             DataInputStream d = new DataInputStream(new java.io.BufferedInputStream(in, 1 << 16));
@@ -47,7 +63,8 @@ final class RuleSnapshot {
             Map<String, Long> crcs = new LinkedHashMap<>();
             for (int i = r.count(); i > 0; i--) crcs.put(r.str(), d.readLong());
             if (!current(crcs)) return Optional.empty();
-            return Optional.of(r.loaded());
+            RuleLoader.Loaded rules = r.loaded();
+            return Optional.of(new Contents(rules, r.compat()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -58,11 +75,21 @@ final class RuleSnapshot {
         URL url = RuleSnapshot.class.getClassLoader().getResource(RESOURCE);
         if (url == null || !"file".equals(url.getProtocol())) return true;
         List<String> names = new ArrayList<>();
-        for (RuleLoader.Source s : RuleSources.walk()) {
+        for (RuleLoader.Source s : snapshotSources()) {
             names.add(s.name());
             if (!Long.valueOf(crc(s.text())).equals(crcs.get(s.name()))) return false;
         }
         return names.equals(List.copyOf(crcs.keySet()));
+    }
+
+    /** The files a snapshot is made from: the built-in packs, then the compatibility matrix. */
+    static List<RuleLoader.Source> snapshotSources() throws IOException {
+        List<RuleLoader.Source> out = new ArrayList<>(RuleSources.walk());
+        try (InputStream in = RuleSnapshot.class.getClassLoader().getResourceAsStream(Compatibility.RESOURCE)) {
+            if (in == null) throw new IOException("missing " + Compatibility.RESOURCE);
+            out.add(new RuleLoader.Source(Compatibility.RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8), true));
+        }
+        return out;
     }
 
     private static long crc(String text) {
@@ -71,9 +98,11 @@ final class RuleSnapshot {
         return c.getValue();
     }
 
-    /** Build step: loads {@code sources} (the built-in packs) afresh and returns the snapshot's bytes. */
-    static byte[] write(List<RuleLoader.Source> sources) throws IOException, RuleLoadException {
-        RuleLoader.Loaded loaded = RuleLoader.uncached(FactsSchema.get()).load(sources);
+    /** Build step: loads the built-in packs and the compatibility matrix afresh and returns the snapshot's bytes. */
+    static byte[] write() throws IOException, RuleLoadException {
+        List<RuleLoader.Source> sources = snapshotSources();
+        RuleLoader.Loaded loaded = RuleLoader.uncached(FactsSchema.get()).load(RuleSources.walk());
+        Compatibility compat = RuleSources.parsedCompatibility();
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (DataOutputStream d = new DataOutputStream(buf)) {
             d.writeInt(FORMAT);
@@ -84,6 +113,7 @@ final class RuleSnapshot {
                 d.writeLong(crc(s.text()));
             }
             w.loaded(loaded);
+            w.compat(compat);
         }
         return buf.toByteArray();
     }
@@ -108,6 +138,25 @@ final class RuleSnapshot {
                 indices(p.rules(), l.rules());
             }
             strs(l.overridden());
+        }
+
+        void compat(Compatibility c) throws IOException {
+            str(c.newestRelease());
+            d.writeInt(c.releases().size());
+            for (Compatibility.Release r : c.releases()) {
+                str(r.immich());
+                str(r.label());
+                d.writeInt(r.ranges().size());
+                for (Map.Entry<String, String> e : r.ranges().entrySet()) {
+                    str(e.getKey());
+                    str(e.getValue());
+                }
+                strs(r.vectorExtensions());
+                str(r.upgradeFrom());
+                str(r.requiresTypeormLast());
+                str(r.defaultImage());
+                str(r.note());
+            }
         }
 
         void derived(Derived x) throws IOException {
@@ -234,6 +283,18 @@ final class RuleSnapshot {
             }
             List<String> overridden = strs();
             return new RuleLoader.Loaded(List.copyOf(packs), List.copyOf(rules), List.copyOf(derived), overridden, expressions, expressions);
+        }
+
+        Compatibility compat() throws IOException {
+            String newest = str();
+            List<Compatibility.Release> releases = new ArrayList<>();
+            for (int i = count(); i > 0; i--) {
+                String immich = str(), label = str();
+                Map<String, String> ranges = new LinkedHashMap<>();
+                for (int k = count(); k > 0; k--) ranges.put(str(), str());
+                releases.add(new Compatibility.Release(immich, label, ranges, strs(), str(), str(), str(), str()));
+            }
+            return Compatibility.of(newest, releases);
         }
 
         Derived derived() throws IOException {

@@ -57,7 +57,14 @@ public final class RuleSources {
         return out;
     }
 
+    /** The built-in compatibility matrix: from the build's snapshot ({@link RuleSnapshot}), else parsed from its YAML. */
     public static Compatibility compatibility() throws RuleLoadException {
+        java.util.Optional<Compatibility> snapshot = RuleSnapshot.compatibility();
+        return snapshot.isPresent() ? snapshot.get() : parsedCompatibility();
+    }
+
+    /** The built-in compatibility matrix parsed from {@code rules/compat/immich.yaml}. */
+    static Compatibility parsedCompatibility() throws RuleLoadException {
         try (java.io.InputStream in = RuleSources.class.getClassLoader().getResourceAsStream(Compatibility.RESOURCE)) {
             if (in == null) throw new IllegalStateException("built-in rules are missing from the class path");
             return Compatibility.parse(Compatibility.RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8));

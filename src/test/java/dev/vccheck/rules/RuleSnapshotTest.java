@@ -43,14 +43,28 @@ class RuleSnapshotTest {
     }
 
     @Test
+    void theSnapshotsCompatibilityMatrixIsTheParsedOne() throws Exception {
+        Compatibility snapshot = RuleSnapshot.compatibility().orElseThrow();
+        Compatibility parsed = RuleSources.parsedCompatibility();
+        assertEquals(parsed.newestRelease(), snapshot.newestRelease());
+        assertEquals(parsed.releases(), snapshot.releases());
+        assertTrue(snapshot.releases().size() > 3, "the matrix has its rows: " + snapshot.releases().size());
+        assertTrue(RuleSources.compatibility().releases().equals(parsed.releases()), "what a run reads");
+    }
+
+    @Test
     void aSnapshotOfPacksThatChangedSinceIsNotUsed() throws Exception {
         // On a development classpath the packs are loose files, edited without a build: their CRCs decide.
         Map<String, Long> now = new java.util.LinkedHashMap<>();
-        for (RuleLoader.Source s : RuleSources.walk()) now.put(s.name(), crcOf(s.text()));
+        for (RuleLoader.Source s : RuleSnapshot.snapshotSources()) now.put(s.name(), crcOf(s.text()));
+        assertTrue(now.containsKey(Compatibility.RESOURCE), "the compatibility matrix is among them: " + now.keySet());
         assertTrue(RuleSnapshot.current(now), "the packs as they are match");
         Map<String, Long> edited = new java.util.LinkedHashMap<>(now);
         edited.replaceAll((k, v) -> k.endsWith("00-state.yaml") ? v ^ 1 : v);
         assertFalse(RuleSnapshot.current(edited), "an edited pack");
+        Map<String, Long> matrix = new java.util.LinkedHashMap<>(now);
+        matrix.replaceAll((k, v) -> k.equals(Compatibility.RESOURCE) ? v ^ 1 : v);
+        assertFalse(RuleSnapshot.current(matrix), "an edited compatibility matrix");
         Map<String, Long> fewer = new java.util.LinkedHashMap<>(now);
         fewer.remove(fewer.keySet().iterator().next());
         assertFalse(RuleSnapshot.current(fewer), "a pack added since");
