@@ -151,6 +151,17 @@ public final class Preflight {
         }, "vccheck-rules");
         t.setDaemon(true);
         t.start();
+        // CEL's runtime (its standard library's hundreds of overloads, the extensions, vccheck's functions) is the
+        // largest single thing the rules thread would make: built beside it, so the programs can be planned sooner.
+        Thread runtime = new Thread(() -> {
+            try {
+                dev.vccheck.rules.CelEnv.prepareRuntime();
+            } catch (RuntimeException | Error e) {
+                // planning the first program builds it again and reports what fails
+            }
+        }, "vccheck-cel");
+        runtime.setDaemon(true);
+        runtime.start();
     }
 
     /**
