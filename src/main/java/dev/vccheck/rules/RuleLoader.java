@@ -47,7 +47,7 @@ public final class RuleLoader {
             picked.forEach(Expr::prepare);
         }
 
-        private static List<Expr> expressions(Rule r) {
+        static List<Expr> expressions(Rule r) {
             List<Expr> out = new ArrayList<>();
             out.add(r.when());
             parts(r.whenNot(), out);

@@ -33,7 +33,9 @@ import java.util.zip.CRC32;
 final class RuleSnapshot {
     static final String RESOURCE = "cel/builtin-snapshot.bin";
     /** Bumped with every change of layout: a snapshot of another format is not read (the packs are loaded). */
-    private static final int FORMAT = 0x76730002;
+    private static final int FORMAT = 0x76730003;
+    /** How an expression's checked AST is kept: {@link AstCodec}'s form, or its protocol buffer where that does not cover it. */
+    private static final int CODEC = 0, PROTO = 1;
 
     private RuleSnapshot() {
     }
@@ -228,7 +230,16 @@ final class RuleSnapshot {
             str(e.source());
             pos(e.pos());
             e.summary().write(d);
-            byte[] ast = CompiledRules.checkedBytes(e.ast());
+            // What a run used to decode (the AST through its protocol buffer), in AstCodec's form where it covers it.
+            byte[] proto = CompiledRules.checkedBytes(e.ast());
+            byte[] ast;
+            try {
+                ast = AstCodec.encode(new CompiledRules.Hit(e.summary(), ByteBuffer.wrap(proto)).ast());
+                d.writeByte(CODEC);
+            } catch (AstCodec.Unsupported u) {
+                ast = proto;
+                d.writeByte(PROTO);
+            }
             d.writeInt(ast.length);
             d.write(ast);
         }
@@ -342,7 +353,16 @@ final class RuleSnapshot {
             String source = str();
             SourcePos pos = pos();
             AstSummary summary = AstSummary.read(d);
+            int form = d.readUnsignedByte();
             byte[] ast = d.readNBytes(length());
+            if (form == CODEC) return new Expr(source, pos, summary, () -> {
+                try {
+                    return AstCodec.decode(ast);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            if (form != PROTO) throw new IOException("bad AST form " + form);
             CompiledRules.Hit hit = new CompiledRules.Hit(summary, ByteBuffer.wrap(ast).asReadOnlyBuffer());
             return new Expr(source, pos, summary, hit::ast);
         }
