@@ -1,22 +1,15 @@
 package dev.vccheck.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.engine.AnalysisOptions;
 import dev.vccheck.engine.Analyzer;
-import dev.vccheck.facts.BundleReader;
 import dev.vccheck.facts.FactsSchema;
-import dev.vccheck.report.Report;
-import dev.vccheck.report.render.Renderers;
 import org.junit.jupiter.api.Test;
 
-import java.io.StringWriter;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.vccheck.TestFiles.bundle;
 import static dev.vccheck.TestFiles.repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fresh compile in what a user sees; an expression whose environment changed is compiled, never served stale.
  */
 class CompiledRulesTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void everyBuiltInExpressionComesFromTheBuildsCache() throws Exception {
@@ -81,14 +73,7 @@ class CompiledRulesTest {
     }
 
     private static JsonNode json(Analyzer analyzer, String bundle, AnalysisOptions o) throws Exception {
-        var facts = BundleReader.read(bundle(bundle));
-        analyzer.targetRelease(facts, o.immichVersion());
-        Report r = analyzer.analyze(facts, o, "2026-12-01T00:00:00Z");
-        StringWriter w = new StringWriter();
-        Renderers.get("json").orElseThrow().render(r, w, false);
-        JsonNode n = JSON.readTree(w.toString());
-        n.get("findings").forEach(f -> ((ObjectNode) f).remove("duration_ms"));
-        return n;
+        return AnalyzedBundles.json(analyzer, bundle, o);
     }
 
     @Test

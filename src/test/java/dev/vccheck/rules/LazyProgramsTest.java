@@ -1,17 +1,11 @@
 package dev.vccheck.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.engine.AnalysisOptions;
 import dev.vccheck.engine.Analyzer;
-import dev.vccheck.facts.BundleReader;
 import dev.vccheck.facts.FactsSchema;
-import dev.vccheck.report.Report;
-import dev.vccheck.report.render.Renderers;
 import org.junit.jupiter.api.Test;
 
-import java.io.StringWriter;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static dev.vccheck.TestFiles.bundle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * first evaluated by several threads at once give every thread the report one thread gets alone.
  */
 class LazyProgramsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int THREADS = 4;
 
     @Test
@@ -65,13 +57,6 @@ class LazyProgramsTest {
     }
 
     private static JsonNode json(Analyzer analyzer, AnalysisOptions o) throws Exception {
-        var facts = BundleReader.read(bundle("pgvectors-dual"));
-        analyzer.targetRelease(facts, o.immichVersion());
-        Report r = analyzer.analyze(facts, o, "2026-12-01T00:00:00Z");
-        StringWriter w = new StringWriter();
-        Renderers.get("json").orElseThrow().render(r, w, false);
-        JsonNode n = JSON.readTree(w.toString());
-        n.get("findings").forEach(f -> ((ObjectNode) f).remove("duration_ms"));
-        return n;
+        return AnalyzedBundles.json(analyzer, "pgvectors-dual", o);
     }
 }
