@@ -68,18 +68,6 @@ public final class Expr {
         }
     }
 
-    /**
-     * Evaluates the program once on no facts, its result thrown away: the first evaluation in a process loads and
-     * initializes CEL's interpreter, which the thread preparing the programs does instead of the analysis.
-     */
-    void warmUp() {
-        try {
-            program.get().eval(Map.of());
-        } catch (CelEvaluationException | RuntimeException e) {
-            // no facts: an error is the expected result
-        }
-    }
-
     public Object eval(Map<String, ?> activation) throws CelEvaluationException {
         return program.get().eval(activation);
     }

@@ -38,7 +38,6 @@ public final class RuleLoader {
          */
         public void prepare(java.util.function.Predicate<Rule> which) {
             derived.forEach(d -> d.expr().prepare());
-            if (!derived.isEmpty()) derived.get(0).expr().warmUp();
             List<Expr> picked = new ArrayList<>();
             for (int i = rules.size() - 1; i >= 0; i--) {
                 if (which.test(rules.get(i))) picked.addAll(expressions(rules.get(i)));
