@@ -43,9 +43,8 @@ final class NextSteps {
         }
 
         /** The facts of a run, as a map (the steps are chosen before the facts are redacted). */
-        @SuppressWarnings("unchecked")
         static Map<String, Object> collection(dev.vccheck.facts.Facts facts) {
-            return new com.fasterxml.jackson.databind.ObjectMapper().convertValue(facts.json().path("collection"), Map.class);
+            return dev.vccheck.facts.PlainJson.toMap(facts.json().path("collection"));
         }
     }
 

@@ -3,8 +3,8 @@ package dev.vccheck.engine;
 import dev.vccheck.report.ScannedSource;
 import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vccheck.facts.Facts;
+import dev.vccheck.facts.PlainJson;
 import dev.vccheck.facts.FactsSchema;
 import dev.vccheck.report.Finding;
 import dev.vccheck.report.Report;
@@ -34,7 +34,6 @@ import java.util.regex.Pattern;
  * and one broken rule never stops the others.
  */
 public final class Analyzer {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CEL_PREFIX = Pattern.compile("^evaluation error at <input>:\\d+: ");
 
     private final FactsSchema schema;
@@ -99,7 +98,7 @@ public final class Analyzer {
     public Report analyze(Facts collected, AnalysisOptions opts, String generatedAt) {
         Facts facts = collected.copy();
         Compatibility.TargetRelease release = targetRelease(facts, opts.immichVersion());
-        facts.json().set("target", JSON.valueToTree(release.toFacts()));
+        facts.json().set("target", PlainJson.toTree(release.toFacts()));
 
         Map<String, Object> act = new HashMap<>(facts.activation(schema));
         Map<String, Object> derived = new LinkedHashMap<>();
@@ -127,11 +126,10 @@ public final class Analyzer {
 
         Map<String, ScannedSource> targets = new LinkedHashMap<>();
         facts.json().path("collection").fields().forEachRemaining(e -> {
-            if (e.getValue().isObject()) targets.put(e.getKey(), ScannedSource.of(JSON.convertValue(e.getValue(), Map.class)));
+            if (e.getValue().isObject()) targets.put(e.getKey(), ScannedSource.of(PlainJson.toMap(e.getValue())));
         });
         JsonNode red = facts.json().path("meta").path("redaction");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> redaction = red.isObject() ? JSON.convertValue(red, Map.class) : null;
+        Map<String, Object> redaction = PlainJson.toMap(red);
         return new Report(Report.SCHEMA_ID, new Report.Tool("vccheck", toolVersion), generatedAt, targets, redaction,
                 new Report.ImmichVersion(release.immichVersion(), release.source(), release.release().label(), release.note()),
                 new Report.Migration(str(derived.get("migration_state")), str(derived.get("migration_path")), phase),

@@ -1,9 +1,8 @@
 package dev.vccheck.rules;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.Timestamp;
 import dev.cel.common.values.NullValue;
+import dev.vccheck.facts.PlainJson;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,8 +14,6 @@ import java.util.Optional;
 
 /** Turns CEL runtime values into text (templates) and plain JSON-able values (evidence). */
 public final class CelValues {
-    private static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, false);
-
     private CelValues() {
     }
 
@@ -31,11 +28,7 @@ public final class CelValues {
             return String.join(", ", parts);
         }
         if (p instanceof Map<?, ?>) {
-            try {
-                return JSON.writeValueAsString(p);
-            } catch (Exception e) {
-                return String.valueOf(p);
-            }
+            return PlainJson.compact(p);
         }
         return String.valueOf(p);
     }

@@ -4,20 +4,26 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** The output formats by name, and the format a file name suggests. */
 public final class Renderers {
-    private static final Map<String, Renderer> ALL = new LinkedHashMap<>();
+    /** Made when asked for: a scan loads only the renderer of its format. */
+    private static final Map<String, Supplier<Renderer>> ALL = new LinkedHashMap<>();
 
     static {
-        for (Renderer r : new Renderer[]{new TextRenderer(), new JsonRenderer(), new MarkdownRenderer(), new JUnitRenderer(), new HtmlRenderer()}) ALL.put(r.format(), r);
+        ALL.put("text", TextRenderer::new);
+        ALL.put("json", JsonRenderer::new);
+        ALL.put("markdown", MarkdownRenderer::new);
+        ALL.put("junit", JUnitRenderer::new);
+        ALL.put("html", HtmlRenderer::new);
     }
 
     private Renderers() {
     }
 
     public static Optional<Renderer> get(String format) {
-        return Optional.ofNullable(ALL.get(format.toLowerCase(Locale.ROOT)));
+        return Optional.ofNullable(ALL.get(format.toLowerCase(Locale.ROOT))).map(Supplier::get);
     }
 
     public static String names() {

@@ -106,11 +106,7 @@ public final class TextRenderer implements Renderer {
 
     private static String evidence(Object v) {
         if (v instanceof String s) return s.isEmpty() || s.contains(" ") ? '"' + s + '"' : s;
-        try {
-            return JsonRenderer.MAPPER.writer().withoutFeatures(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(v);
-        } catch (IOException e) {
-            return String.valueOf(v);
-        }
+        return dev.vccheck.facts.PlainJson.compact(v);
     }
 
     private static void indent(StringBuilder sb, String text, String pad) {
