@@ -1,7 +1,6 @@
 package dev.vccheck.facts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.collect.ImmutableCollection;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
@@ -67,7 +66,7 @@ public final class FactsSchema {
     static JsonNode loadResource(String name) {
         try (InputStream in = FactsSchema.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) throw new IllegalStateException("missing resource " + name);
-            return new ObjectMapper().readTree(in);
+            return PlainJson.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,6 +2,9 @@ package dev.vccheck.facts;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,16 +22,91 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Plain JSON values (null, String, Boolean, Number, Map, List) between the facts' trees and the reports, without
- * Jackson's data binding: what {@code ObjectMapper.convertValue(node, Map.class)} and {@code writeValue} give for
- * these values, without the class introspection they pay on first use (a large part of a scan's start-up,
- * bench/results.md). Any other type is handed to an ObjectMapper, so the output never depends on which path wrote it.
+ * JSON between text, the facts' trees and plain values (null, String, Boolean, Number, Map, List), on Jackson's
+ * streaming parser and generator, without its data binding: what {@code ObjectMapper.readTree}, {@code convertValue},
+ * {@code valueToTree} and {@code writeValue} give for these values, without the start of the data binding and the
+ * class introspection they pay on first use (a large part of a scan's start-up, bench/results.md). Any other type is
+ * handed to an ObjectMapper, so the output never depends on which path wrote it ({@code JsonRendererTest}).
  */
 public final class PlainJson {
     /** The factory every streaming reader and writer of vccheck's JSON shares. */
     public static final JsonFactory FACTORY = new JsonFactory();
 
     private PlainJson() {
+    }
+
+    /**
+     * JSON text as a tree, as {@code new ObjectMapper().readTree} reads it (the same node types, numbers included; a
+     * repeated key keeps its first place and its last value; empty text gives a missing node), on the streaming parser
+     * alone: a database scan then never starts Jackson's data binding.
+     */
+    public static JsonNode readTree(String content) throws JsonProcessingException {
+        if (content == null) throw new IllegalArgumentException("argument \"content\" is null");
+        try (JsonParser p = FACTORY.createParser(content)) {
+            return readTree(p);
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // text in memory: not reached
+        }
+    }
+
+    /** See {@link #readTree(String)}. */
+    public static JsonNode readTree(java.io.InputStream in) throws IOException {
+        try (JsonParser p = FACTORY.createParser(in)) {
+            return readTree(p);
+        }
+    }
+
+    private static JsonNode readTree(JsonParser p) throws IOException {
+        JsonToken t = p.nextToken();
+        return t == null ? JsonNodeFactory.instance.missingNode() : node(p, t);
+    }
+
+    private static JsonNode node(JsonParser p, JsonToken t) throws IOException {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        switch (t) {
+            case START_OBJECT -> {
+                ObjectNode o = f.objectNode();
+                for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+                    String name = p.currentName();
+                    o.set(name, node(p, p.nextToken()));
+                }
+                return o;
+            }
+            case START_ARRAY -> {
+                ArrayNode a = f.arrayNode();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) a.add(node(p, e));
+                return a;
+            }
+            case VALUE_STRING -> {
+                return f.textNode(p.getText());
+            }
+            case VALUE_NUMBER_INT -> {
+                return switch (p.getNumberType()) {
+                    case INT -> f.numberNode(p.getIntValue());
+                    case LONG -> f.numberNode(p.getLongValue());
+                    default -> f.numberNode(p.getBigIntegerValue());
+                };
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return switch (p.getNumberType()) {
+                    case BIG_DECIMAL -> f.numberNode(p.getDecimalValue());
+                    case FLOAT -> f.numberNode(p.getFloatValue());
+                    default -> f.numberNode(p.getDoubleValue());
+                };
+            }
+            case VALUE_TRUE -> {
+                return f.booleanNode(true);
+            }
+            case VALUE_FALSE -> {
+                return f.booleanNode(false);
+            }
+            case VALUE_NULL -> {
+                return f.nullNode();
+            }
+            default -> throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+        }
     }
 
     /** A JSON tree as plain Java values: objects as LinkedHashMap, arrays as ArrayList, numbers as the node holds them. */

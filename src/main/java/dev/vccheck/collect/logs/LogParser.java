@@ -1,7 +1,6 @@
 package dev.vccheck.collect.logs;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,7 +45,6 @@ public final class LogParser {
     private static final Pattern THROWN = Pattern.compile("^(?:[A-Za-z_$][\\w$]*)?Error: .+");
     private static final Pattern PID = Pattern.compile("\\[(\\d+)\\]");
     private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_TEXT = 2000;
 
     private LogParser() {
@@ -90,7 +88,7 @@ public final class LogParser {
         String t = s.strip();
         if (t.startsWith("{") && t.endsWith("}")) {
             try {
-                JsonNode j = JSON.readTree(t);
+                JsonNode j = dev.vccheck.facts.PlainJson.readTree(t);
                 JsonNode rec = j.path("record");
                 if (rec.isObject() && rec.has("error_severity")) {
                     String level = rec.path("error_severity").asText();

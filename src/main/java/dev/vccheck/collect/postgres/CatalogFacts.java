@@ -298,7 +298,7 @@ public final class CatalogFacts {
 
     private static JsonNode parse(String json) {
         try {
-            return PostgresCollector.JSON.readTree(json);
+            return dev.vccheck.facts.PlainJson.readTree(json);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("the server returned JSON that does not parse: " + e.getMessage(), e);
         }

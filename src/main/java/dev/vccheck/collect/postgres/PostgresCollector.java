@@ -2,10 +2,10 @@ package dev.vccheck.collect.postgres;
 
 import dev.vccheck.facts.CollectionStatus;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vccheck.facts.Facts;
+import dev.vccheck.facts.PlainJson;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -43,7 +43,6 @@ import java.util.regex.Pattern;
  * inside a READ ONLY transaction that is rolled back.
  */
 public final class PostgresCollector {
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern READ_ONLY_SQL = Pattern.compile("(?is)^\\s*(select|with|values|table|show)\\b.*");
 
     /** Connection and statement timeouts, in seconds. */
@@ -151,7 +150,7 @@ public final class PostgresCollector {
         statements.add(sql);
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
-            return JSON.readTree(rs.getString(1));
+            return PlainJson.readTree(rs.getString(1));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new SQLException("the server returned malformed JSON: " + e.getOriginalMessage());
         } finally {
@@ -195,7 +194,7 @@ public final class PostgresCollector {
                         for (int i = 1; i <= md.getColumnCount(); i++) {
                             Object v = rs.getObject(i);
                             if (v == null) row.putNull(md.getColumnLabel(i));
-                            else if (v instanceof Number num) row.set(md.getColumnLabel(i), JSON.valueToTree(num));
+                            else if (v instanceof Number num) row.set(md.getColumnLabel(i), PlainJson.toTree(num));
                             else if (v instanceof Boolean b) row.put(md.getColumnLabel(i), b);
                             else row.put(md.getColumnLabel(i), String.valueOf(v));
                         }

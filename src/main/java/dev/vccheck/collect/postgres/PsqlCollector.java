@@ -126,7 +126,7 @@ public final class PsqlCollector {
             String l = line.strip();
             if (!l.startsWith("{")) continue;
             try {
-                JsonNode doc = PostgresCollector.JSON.readTree(l);
+                JsonNode doc = dev.vccheck.facts.PlainJson.readTree(l);
                 if (doc.path("server").has("version_num")) return doc;
             } catch (IOException e) {
                 // not the document: keep looking, then fail below
