@@ -23,12 +23,11 @@ import java.util.Map;
  * <p>
  * {@code --scan-only} is for the ahead-of-time cache: the JVM loads and links every class in it at each start, so
  * what only other commands use (the bundle's schema validation, Freemarker, the XML writer) would cost every scan
- * (bench/results.md: 423 -> 358 ms on Java 25 with a cache of a scan alone). The archive of Java 17 to 24 maps
+ * (bench/results.md: a scan 453 -> 401 ms on Java 25 with the cache of scans alone). The archive of Java 17 to 24 maps
  * classes only when asked for, and keeps everything.
  */
-@Command(name = CdsTrainingCommand.NAME, hidden = true)
+@Command(name = "cds-training", hidden = true)
 final class CdsTrainingCommand implements java.util.concurrent.Callable<Integer> {
-    static final String NAME = "cds-training";
     static final String BUNDLE = "cds/pgvectors-dual.json";
     static final String CATALOG = "cds/catalog/pgvectors-dual.json";
 
