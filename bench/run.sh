@@ -6,7 +6,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
-[ -f target/vccheck.jar ] || mvn -B -q -DskipTests package
+{ [ -f target/vccheck.jar ] && ls target/bench/postgresql-*.jar > /dev/null 2>&1; } || mvn -B -q -DskipTests package
 ./vccheck --version > /dev/null   # trains the default Java's archive (Bench trains Java 25's cache the same way)
 kept="$(sed -n '/^## /,$p' bench/results.md 2> /dev/null || true)"
 java25="$(java -cp target/vccheck.jar bench/Bench.java --find-java25 2> /dev/null || true)"
