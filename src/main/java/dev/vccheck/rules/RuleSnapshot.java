@@ -85,12 +85,9 @@ final class RuleSnapshot {
     }
 
     /** The files a snapshot is made from: the built-in packs, then the compatibility matrix. */
-    static List<RuleLoader.Source> snapshotSources() throws IOException {
+    static List<RuleLoader.Source> snapshotSources() {
         List<RuleLoader.Source> out = new ArrayList<>(RuleSources.walk());
-        try (InputStream in = RuleSnapshot.class.getClassLoader().getResourceAsStream(Compatibility.RESOURCE)) {
-            if (in == null) throw new IOException("missing " + Compatibility.RESOURCE);
-            out.add(new RuleLoader.Source(Compatibility.RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8), true));
-        }
+        out.add(RuleSources.compatibilitySource());
         return out;
     }
 

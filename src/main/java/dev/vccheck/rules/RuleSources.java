@@ -65,9 +65,14 @@ public final class RuleSources {
 
     /** The built-in compatibility matrix parsed from {@code rules/compat/immich.yaml}. */
     static Compatibility parsedCompatibility() throws RuleLoadException {
+        return Compatibility.parse(Compatibility.RESOURCE, compatibilitySource().text());
+    }
+
+    /** The text of {@code rules/compat/immich.yaml}, as the matrix is parsed from and the snapshot is checked against. */
+    static RuleLoader.Source compatibilitySource() {
         try (java.io.InputStream in = RuleSources.class.getClassLoader().getResourceAsStream(Compatibility.RESOURCE)) {
             if (in == null) throw new IllegalStateException("built-in rules are missing from the class path");
-            return Compatibility.parse(Compatibility.RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new RuleLoader.Source(Compatibility.RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8), true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
