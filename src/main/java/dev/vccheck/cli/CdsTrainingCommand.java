@@ -47,8 +47,8 @@ final class CdsTrainingCommand implements java.util.concurrent.Callable<Integer>
                     VcCheck.run(none, none, false, Map.of(), "analyze", bundle.toString(), "--format", f, "-o", dir.resolve("report." + f).toString());
                 }
             }
-            List<byte[]> answers = new java.util.ArrayList<>(java.util.Arrays.asList(catalog, catalog));
-            if (!scanOnly) answers.add(null);
+            // The answering stand-in for a JSON and a text report; without --scan-only, a refusing one too (null).
+            List<byte[]> answers = scanOnly ? List.of(catalog, catalog) : java.util.Arrays.asList(catalog, catalog, null);
             List<String> formats = List.of("json", "text", "json");
             try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 Thread t = new Thread(() -> standIn(server, answers), "vccheck-cds-server");
