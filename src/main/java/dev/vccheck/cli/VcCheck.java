@@ -82,30 +82,62 @@ public final class VcCheck implements Runnable {
         return cl.execute(args);
     }
 
-    /** The subcommands, in the order --help lists them. */
-    private static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands();
+    /** The subcommands, in the order --help lists them (read from their annotations only when asked for). */
+    private static final class Subcommands {
+        static final java.util.Map<String, Class<?>> ALL = subcommands();
 
-    private static java.util.Map<String, Class<?>> subcommands() {
-        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
-        for (Class<?> c : List.of(ScanCommand.class, CollectCommand.class, AnalyzeCommand.class, PlanCommand.class, DemoCommand.class,
-                RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class, CdsTrainingCommand.class)) {
-            m.put(c.getAnnotation(Command.class).name(), c);
+        private static java.util.Map<String, Class<?>> subcommands() {
+            java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+            for (Class<?> c : List.of(ScanCommand.class, CollectCommand.class, AnalyzeCommand.class, PlanCommand.class, DemoCommand.class,
+                    RulesCommand.class, AutoComplete.GenerateCompletion.class, InternalErrorCommand.class, CdsTrainingCommand.class)) {
+                m.put(c.getAnnotation(Command.class).name(), c);
+            }
+            return m;
         }
-        return m;
     }
 
     /**
-     * The command line for {@code first} (the first argument). picocli reads every option of every subcommand by
-     * reflection when it is added, about a tenth of a second for all of them, so when the first argument names a
-     * subcommand only that one is added; root help, completion scripts and mistakes get the whole tree.
+     * The command line for {@code first} (the first argument). For the commands the build recorded
+     * ({@link CommandModel}) it is made from that record, without reading an annotation; for the others, from the
+     * annotations ({@link #annotatedCommandLine}).
      */
     static CommandLine commandLine(boolean terminal, java.util.Map<String, String> env, String first) {
+        if (first != null && CommandModel.MODELLED.contains(first)) {
+            var model = CommandModel.read();
+            if (model.isPresent()) {
+                try {
+                    return modelCommandLine(model.get(), terminal, env, first);
+                } catch (Exception e) {
+                    // a model this build cannot use (the build checks it, so this is a damaged jar): read the annotations
+                }
+            }
+        }
+        return annotatedCommandLine(terminal, env, first);
+    }
+
+    /** The root with the one subcommand {@code sub}, made from the recorded model. */
+    static CommandLine modelCommandLine(java.util.Map<String, CommandModel.Command> model, boolean terminal, java.util.Map<String, String> env, String sub)
+            throws Exception {
+        return finish(CommandModel.commandLine(model, sub, new VcCheck(terminal, env), new Factory(terminal, env)));
+    }
+
+    /**
+     * The command line read from the annotations. picocli reads every option of every subcommand by reflection when
+     * it is added, about a tenth of a second for all of them, so when the first argument names a subcommand only that
+     * one is added; root help, completion scripts and mistakes get the whole tree.
+     */
+    static CommandLine annotatedCommandLine(boolean terminal, java.util.Map<String, String> env, String first) {
         Factory factory = new Factory(terminal, env);
         CommandLine cl = new CommandLine(new VcCheck(terminal, env), factory);
-        boolean one = first != null && SUBCOMMANDS.containsKey(first) && !first.equals("generate-completion");
-        for (var e : SUBCOMMANDS.entrySet()) {
+        boolean one = first != null && Subcommands.ALL.containsKey(first) && !first.equals("generate-completion");
+        for (var e : Subcommands.ALL.entrySet()) {
             if (!one || e.getKey().equals(first)) cl.addSubcommand(e.getKey(), new CommandLine(e.getValue(), factory));
         }
+        return finish(cl);
+    }
+
+    /** What both ways of making the command line add in code: the exit codes in --help, enum values in any case. */
+    private static CommandLine finish(CommandLine cl) {
         java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
         for (String line : ExitCode.helpList()) {
             String[] kv = line.split(":", 2);

@@ -1,0 +1,336 @@
+package dev.vccheck.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.Range;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The command-line model of the commands a run most often starts with, as the build read it from their annotations
+ * ({@link CommandModelWriter}), so that such a run builds its picocli model without reading a single annotation.
+ * Reading them is most of picocli's start: the JDK parses each annotation and makes a proxy class for each annotation
+ * type, about 40 ms of a scan's main thread, more than picocli's own work (bench/results.md, profile).
+ * <p>
+ * The model holds, per command, picocli's own attributes of every option and positional parameter (as its builders
+ * hold them, before interpolation), the mixins they come from, the fields they are bound to, and the fields that get
+ * the command's spec or its parent. The build checks that the command line made from it is the annotated one, attribute
+ * by attribute and in its usage help, and refuses to write a model that is not ({@link CommandModelWriter#verify});
+ * {@code CommandModelTest} parses the same argument lines with both. Without the resource (a build that did not make
+ * it) or for any other command, the annotations are read as before.
+ */
+final class CommandModel {
+    static final String RESOURCE = "cli/commands.bin";
+    /** Bumped with every change of layout: a model of another format is not read (the annotations are). */
+    static final int FORMAT = 0x76630001;
+    /** The commands recorded: the ones a scan, a gate or a plan starts with (the root comes with each). */
+    static final List<String> MODELLED = List.of("scan", "collect", "analyze", "plan");
+    /** The key picocli files its standard help options' mixin under ({@code mixinStandardHelpOptions}). */
+    static final String HELP_MIXIN = "mixinStandardHelpOptions";
+
+    /** One command: its class, {@code @Command} attributes, injected fields and its arguments grouped by owner. */
+    record Command(String name, String className, Map<String, Object> attributes, Map<String, String> injections, List<Part> parts) {
+    }
+
+    /**
+     * Arguments of one owner, in the command's order: the command itself (mixin empty) or a mixin, with the field of the
+     * command that holds the mixin's instance (empty: made by the factory, as picocli's standard help options are).
+     */
+    record Part(String mixin, String mixinClass, String mixinField, List<Arg> args) {
+    }
+
+    /** One option or positional parameter: the field it is bound to and picocli's attributes of it. */
+    record Arg(boolean positional, String field, Map<String, Object> attributes) {
+    }
+
+    private CommandModel() {
+    }
+
+    /** The recorded model, or empty (no resource, another format, unreadable). */
+    static Optional<Map<String, Command>> read() {
+        try (InputStream in = CommandModel.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) return Optional.empty();
+            DataInputStream d = new DataInputStream(new BufferedInputStream(in));
+            if (d.readInt() != FORMAT) return Optional.empty();
+            Map<String, Command> commands = new LinkedHashMap<>();
+            for (int i = d.readInt(); i > 0; i--) {
+                Command c = new Command(d.readUTF(), d.readUTF(), readMap(d), readInjections(d), readParts(d));
+                commands.put(c.name(), c);
+            }
+            return Optional.of(commands);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Map<String, String> readInjections(DataInputStream d) throws IOException {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = d.readInt(); i > 0; i--) m.put(d.readUTF(), d.readUTF());
+        return m;
+    }
+
+    private static List<Part> readParts(DataInputStream d) throws IOException {
+        List<Part> parts = new ArrayList<>();
+        for (int i = d.readInt(); i > 0; i--) {
+            String mixin = d.readUTF(), cls = d.readUTF(), field = d.readUTF();
+            List<Arg> args = new ArrayList<>();
+            for (int j = d.readInt(); j > 0; j--) args.add(new Arg(d.readBoolean(), d.readUTF(), readMap(d)));
+            parts.add(new Part(mixin, cls, field, args));
+        }
+        return parts;
+    }
+
+    static void write(DataOutputStream d, Map<String, Command> commands) throws IOException {
+        d.writeInt(FORMAT);
+        d.writeInt(commands.size());
+        for (Command c : commands.values()) {
+            d.writeUTF(c.name());
+            d.writeUTF(c.className());
+            writeMap(d, c.attributes());
+            d.writeInt(c.injections().size());
+            for (var e : c.injections().entrySet()) {
+                d.writeUTF(e.getKey());
+                d.writeUTF(e.getValue());
+            }
+            d.writeInt(c.parts().size());
+            for (Part p : c.parts()) {
+                d.writeUTF(p.mixin());
+                d.writeUTF(p.mixinClass());
+                d.writeUTF(p.mixinField());
+                d.writeInt(p.args().size());
+                for (Arg a : p.args()) {
+                    d.writeBoolean(a.positional());
+                    d.writeUTF(a.field());
+                    writeMap(d, a.attributes());
+                }
+            }
+        }
+    }
+
+    // Attribute values: null, String, String[], Boolean, Integer, or a class (Class, Class[]), written by name.
+    private static void writeMap(DataOutputStream d, Map<String, Object> m) throws IOException {
+        d.writeInt(m.size());
+        for (var e : m.entrySet()) {
+            d.writeUTF(e.getKey());
+            Object v = e.getValue();
+            if (v == null) d.writeByte('n');
+            else if (v instanceof String s) {
+                d.writeByte('s');
+                d.writeUTF(s);
+            } else if (v instanceof Boolean b) {
+                d.writeByte('b');
+                d.writeBoolean(b);
+            } else if (v instanceof Integer i) {
+                d.writeByte('i');
+                d.writeInt(i);
+            } else if (v instanceof String[] a) {
+                d.writeByte('a');
+                d.writeInt(a.length);
+                for (String s : a) d.writeUTF(s);
+            } else if (v instanceof Class<?> c) {
+                d.writeByte('c');
+                d.writeUTF(c.getName());
+            } else if (v instanceof Class<?>[] a) {
+                d.writeByte('C');
+                d.writeInt(a.length);
+                for (Class<?> c : a) d.writeUTF(c.getName());
+            } else {
+                throw new IllegalArgumentException(e.getKey() + ": a value of " + v.getClass() + " cannot be recorded");
+            }
+        }
+    }
+
+    private static Map<String, Object> readMap(DataInputStream d) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = d.readInt(); i > 0; i--) {
+            String key = d.readUTF();
+            m.put(key, switch (d.readByte()) {
+                case 'n' -> null;
+                case 's' -> d.readUTF();
+                case 'b' -> d.readBoolean();
+                case 'i' -> d.readInt();
+                case 'a' -> {
+                    String[] a = new String[d.readInt()];
+                    for (int j = 0; j < a.length; j++) a[j] = d.readUTF();
+                    yield a;
+                }
+                case 'c' -> type(d.readUTF());
+                case 'C' -> {
+                    Class<?>[] a = new Class<?>[d.readInt()];
+                    for (int j = 0; j < a.length; j++) a[j] = type(d.readUTF());
+                    yield a;
+                }
+                default -> throw new IOException("unknown value tag in " + RESOURCE);
+            });
+        }
+        return m;
+    }
+
+    private static Class<?> type(String name) {
+        return switch (name) {
+            case "boolean" -> boolean.class;
+            case "int" -> int.class;
+            case "long" -> long.class;
+            case "double" -> double.class;
+            default -> {
+                try {
+                    yield Class.forName(name, false, CommandModel.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalStateException(RESOURCE + " names a class this build does not have: " + name, e);
+                }
+            }
+        };
+    }
+
+    /** The root command with the one subcommand {@code sub}, built from the model (which must have both). */
+    static CommandLine commandLine(Map<String, Command> model, String sub, Object root, CommandLine.IFactory factory) throws Exception {
+        Command rootModel = model.get("");
+        Command subModel = model.get(sub);
+        if (rootModel == null || subModel == null) throw new IllegalStateException("the model has no command " + sub);
+        CommandLine cl = new CommandLine(spec(rootModel, root, null, factory), factory);
+        Object command = factory.create(type(subModel.className()));
+        cl.addSubcommand(sub, new CommandLine(spec(subModel, command, root, factory), factory));
+        return cl;
+    }
+
+    /** A command's spec, as picocli's reflection would make it from {@code command}'s annotations. */
+    static CommandSpec spec(Command model, Object command, Object parent, CommandLine.IFactory factory) throws Exception {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command, factory);
+        for (var e : model.attributes().entrySet()) {
+            Object v = e.getValue();
+            switch (e.getKey()) {
+                case "name" -> spec.name((String) v);
+                case "versionProvider" -> spec.versionProvider((CommandLine.IVersionProvider) factory.create((Class<?>) v));
+                case "description" -> spec.usageMessage().description((String[]) v);
+                case "footer" -> spec.usageMessage().footer((String[]) v);
+                case "footerHeading" -> spec.usageMessage().footerHeading((String) v);
+                case "exitCodeListHeading" -> spec.usageMessage().exitCodeListHeading((String) v);
+                case "hidden" -> spec.usageMessage().hidden((Boolean) v);
+                default -> throw new IllegalStateException("@Command attribute not in the model: " + e.getKey());
+            }
+        }
+        for (var e : model.injections().entrySet()) {
+            set(command, e.getKey(), e.getValue().equals("spec") ? spec : parent);
+        }
+        for (Part p : model.parts()) {
+            if (p.mixin().isEmpty()) {
+                addArgs(spec, command, p.args(), factory);
+                continue;
+            }
+            Object instance = p.mixinField().isEmpty() ? null : get(command, p.mixinField());
+            if (instance == null) {
+                instance = factory.create(type(p.mixinClass()));
+                if (!p.mixinField().isEmpty()) set(command, p.mixinField(), instance);
+            }
+            CommandSpec mixin = CommandSpec.wrapWithoutInspection(instance, factory);
+            addArgs(mixin, instance, p.args(), factory);
+            spec.addMixin(p.mixin(), mixin);
+        }
+        return spec;
+    }
+
+    private static void addArgs(CommandSpec spec, Object scope, List<Arg> args, CommandLine.IFactory factory) throws Exception {
+        for (Arg a : args) {
+            FieldBinding binding = new FieldBinding(scope, field(scope.getClass(), a.field()));
+            Map<String, Object> at = a.attributes();
+            if (a.positional()) {
+                // Few attributes: a positional parameter is rare here, and the build's check refuses any other.
+                PositionalParamSpec.Builder b = PositionalParamSpec.builder().index(Range.valueOf((String) at.get("index")));
+                if (at.get("arity") instanceof String arity) b.arity(Range.valueOf(arity));
+                spec.addPositional(b.paramLabel((String) at.get("paramLabel")).description((String[]) at.get("description"))
+                        .descriptionKey((String) at.get("descriptionKey")).prompt((String) at.get("prompt")).type((Class<?>) at.get("type"))
+                        .auxiliaryTypes((Class<?>[]) at.get("auxiliaryTypes")).required((Boolean) at.get("required"))
+                        .hidden((Boolean) at.get("hidden")).defaultValue((String) at.get("defaultValue"))
+                        .withToString((String) at.get("toString")).hasInitialValue((Boolean) at.get("hasInitialValue"))
+                        .initialValue(binding.get()).getter(binding).setter(binding).build());
+            } else {
+                OptionSpec.Builder b = OptionSpec.builder((String[]) at.get("names"));
+                if (at.get("arity") instanceof String arity) b.arity(Range.valueOf(arity)); // else picocli's, from the type
+                b.paramLabel((String) at.get("paramLabel"))
+                        .description((String[]) at.get("description")).descriptionKey((String) at.get("descriptionKey"))
+                        .type((Class<?>) at.get("type")).auxiliaryTypes((Class<?>[]) at.get("auxiliaryTypes"))
+                        .splitRegex((String) at.get("splitRegex")).splitRegexSynopsisLabel((String) at.get("splitRegexSynopsisLabel"))
+                        .required((Boolean) at.get("required")).hidden((Boolean) at.get("hidden"))
+                        .defaultValue((String) at.get("defaultValue"))
+                        .hideParamSyntax((Boolean) at.get("hideParamSyntax")).inherited((Boolean) at.get("inherited"))
+                        .interactive((Boolean) at.get("interactive")).echo((Boolean) at.get("echo")).prompt((String) at.get("prompt"))
+                        .withToString((String) at.get("toString"))
+                        .hasInitialValue((Boolean) at.get("hasInitialValue")).initialValue(binding.get())
+                        .getter(binding).setter(binding);
+                b.usageHelp((Boolean) at.get("usageHelp")).versionHelp((Boolean) at.get("versionHelp")).help((Boolean) at.get("help"))
+                        .negatable((Boolean) at.get("negatable")).fallbackValue((String) at.get("fallbackValue")).order((Integer) at.get("order"));
+                b.showDefaultValue(CommandLine.Help.Visibility.valueOf((String) at.get("showDefaultValue")));
+                b.mapFallbackValue((String) at.get("mapFallbackValue")); // returns picocli's inaccessible builder type: not chained
+                if (at.get("completionCandidates") instanceof Class<?> c) b.completionCandidates(candidates(c, factory));
+                spec.addOption(b.build());
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Iterable<String> candidates(Class<?> c, CommandLine.IFactory factory) throws Exception {
+        return (Iterable<String>) factory.create(c);
+    }
+
+    static Field field(Class<?> cls, String name) throws NoSuchFieldException {
+        for (Class<?> c = cls; c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (NoSuchFieldException e) {
+                // declared higher up
+            }
+        }
+        throw new NoSuchFieldException(cls.getName() + "." + name);
+    }
+
+    private static Object get(Object scope, String name) throws Exception {
+        return field(scope.getClass(), name).get(scope);
+    }
+
+    private static void set(Object scope, String name, Object value) throws Exception {
+        field(scope.getClass(), name).set(scope, value);
+    }
+
+    /** The field an argument made from the model is bound to (null for any other). */
+    static Field boundField(CommandLine.Model.ArgSpec arg) {
+        return arg.getter() instanceof FieldBinding b ? b.field() : null;
+    }
+
+    /** An argument's value in its field (picocli's own field binding is not public). */
+    private record FieldBinding(Object scope, Field field) implements CommandLine.Model.IGetter, CommandLine.Model.ISetter {
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get() {
+            try {
+                return (T) field.get(scope);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public <T> T set(T value) {
+            T old = get();
+            try {
+                field.set(scope, value);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+            return old;
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package dev.vccheck.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+
+/**
+ * Records {@link CommandModel} when vccheck is built ({@code mvn process-classes}): reads the modelled commands'
+ * annotations as picocli does, and writes the resource only after checking that the command line made from it is the
+ * annotated one ({@link #verify}). A command that uses something the model does not carry stops the build with a
+ * message naming it, rather than shipping a command line that parses differently.
+ */
+public final class CommandModelWriter {
+    private CommandModelWriter() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, CommandModel.Command> model = capture();
+        List<String> problems = verify(model);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("the recorded command-line model differs from the annotations:\n  " + String.join("\n  ", problems));
+        }
+        Path out = Path.of(args[0]);
+        Files.createDirectories(out.getParent());
+        Files.write(out, bytes(model));
+    }
+
+    static byte[] bytes(Map<String, CommandModel.Command> model) throws java.io.IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (DataOutputStream d = new DataOutputStream(b)) {
+            CommandModel.write(d, model);
+        }
+        return b.toByteArray();
+    }
+
+    /** The root and the modelled subcommands, read from their annotations. */
+    static Map<String, CommandModel.Command> capture() throws Exception {
+        CommandLine annotated = VcCheck.annotatedCommandLine(false, Map.of(), null);
+        Map<String, CommandModel.Command> model = new LinkedHashMap<>();
+        model.put("", command("", annotated.getCommandSpec()));
+        for (String sub : CommandModel.MODELLED) model.put(sub, command(sub, annotated.getSubcommands().get(sub).getCommandSpec()));
+        return model;
+    }
+
+    private static final Set<String> COMMAND_ATTRIBUTES = Set.of("name", "versionProvider", "description", "footer", "footerHeading",
+            "exitCodeListHeading", "hidden");
+
+    private static CommandModel.Command command(String name, CommandSpec spec) throws Exception {
+        Class<?> cls = spec.userObject().getClass();
+        CommandLine.Command cmd = cls.getAnnotation(CommandLine.Command.class);
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        // by name: the JDK lists an annotation's methods in no fixed order, and the resource must be the same each build
+        for (Method m : Arrays.stream(CommandLine.Command.class.getDeclaredMethods()).sorted(java.util.Comparator.comparing(Method::getName)).toList()) {
+            Object v = m.invoke(cmd);
+            if (Objects.deepEquals(v, m.getDefaultValue()) || m.getName().equals("mixinStandardHelpOptions")) continue;
+            if (!COMMAND_ATTRIBUTES.contains(m.getName())) {
+                throw new IllegalStateException(cls.getName() + ": @Command(" + m.getName() + ") is not in the command-line model (CommandModel.spec)");
+            }
+            attributes.put(m.getName(), v);
+        }
+        Map<String, String> injections = new LinkedHashMap<>();
+        Map<String, String> mixinFields = new LinkedHashMap<>();
+        for (Field f : fields(cls)) {
+            if (f.isAnnotationPresent(CommandLine.Spec.class)) injections.put(f.getName(), "spec");
+            if (f.isAnnotationPresent(CommandLine.ParentCommand.class)) injections.put(f.getName(), "parent");
+            CommandLine.Mixin mixin = f.getAnnotation(CommandLine.Mixin.class);
+            if (mixin != null) mixinFields.put(mixin.name().isEmpty() ? f.getName() : mixin.name(), f.getName());
+            for (Class<? extends Annotation> a : List.of(CommandLine.ArgGroup.class, CommandLine.Unmatched.class)) {
+                if (f.isAnnotationPresent(a)) throw new IllegalStateException(cls.getName() + "." + f.getName() + ": @" + a.getSimpleName() + " is not in the command-line model");
+            }
+        }
+        List<CommandModel.Part> parts = new ArrayList<>();
+        String owner = null;
+        List<CommandModel.Arg> args = null;
+        for (ArgSpec arg : spec.args()) {
+            String mixin = "";
+            for (var e : spec.mixins().entrySet()) {
+                if (e.getValue().args().stream().anyMatch(a -> a == arg)) mixin = e.getKey();
+            }
+            if (!mixin.equals(owner)) {
+                owner = mixin;
+                args = new ArrayList<>();
+                if (mixin.isEmpty()) {
+                    parts.add(new CommandModel.Part("", "", "", args));
+                } else {
+                    Class<?> mixinClass = spec.mixins().get(mixin).userObject().getClass();
+                    checkMixin(mixinClass);
+                    parts.add(new CommandModel.Part(mixin, mixinClass.getName(), mixinFields.getOrDefault(mixin, ""), args));
+                }
+            }
+            args.add(arg(arg));
+        }
+        return new CommandModel.Command(name, cls.getName(), attributes, injections, parts);
+    }
+
+    private static void checkMixin(Class<?> cls) {
+        for (Field f : fields(cls)) {
+            for (Class<? extends Annotation> a : List.of(CommandLine.Spec.class, CommandLine.ParentCommand.class, CommandLine.Mixin.class,
+                    CommandLine.ArgGroup.class, CommandLine.Unmatched.class)) {
+                if (f.isAnnotationPresent(a)) throw new IllegalStateException(cls.getName() + "." + f.getName() + ": @" + a.getSimpleName() + " in a mixin is not in the command-line model");
+            }
+        }
+    }
+
+    private static List<Field> fields(Class<?> cls) {
+        List<Field> all = new ArrayList<>();
+        for (Class<?> c = cls; c != null && c != Object.class; c = c.getSuperclass()) all.addAll(Arrays.asList(c.getDeclaredFields()));
+        return all;
+    }
+
+    private static CommandModel.Arg arg(ArgSpec arg) {
+        if (!(arg.userObject() instanceof Field field)) throw new IllegalStateException(arg + ": only fields are in the command-line model");
+        Map<String, Object> a = new LinkedHashMap<>();
+        if (arg instanceof OptionSpec o) {
+            OptionSpec.Builder b = o.toBuilder();
+            a.put("names", b.names());
+            if (!b.arity().isUnspecified()) a.put("arity", b.arity().toString());
+            a.put("paramLabel", b.paramLabel());
+            a.put("description", b.description());
+            a.put("descriptionKey", b.descriptionKey());
+            a.put("type", b.type());
+            a.put("auxiliaryTypes", b.auxiliaryTypes());
+            a.put("splitRegex", b.splitRegex());
+            a.put("splitRegexSynopsisLabel", b.splitRegexSynopsisLabel());
+            a.put("required", b.required());
+            a.put("hidden", b.hidden());
+            a.put("defaultValue", b.defaultValue());
+            a.put("mapFallbackValue", b.mapFallbackValue());
+            a.put("showDefaultValue", b.showDefaultValue().name());
+            a.put("hideParamSyntax", b.hideParamSyntax());
+            a.put("inherited", b.inherited());
+            a.put("interactive", b.interactive());
+            a.put("echo", b.echo());
+            a.put("prompt", b.prompt());
+            a.put("toString", b.toString());
+            a.put("hasInitialValue", b.hasInitialValue());
+            a.put("usageHelp", b.usageHelp());
+            a.put("versionHelp", b.versionHelp());
+            a.put("help", b.help());
+            a.put("negatable", b.negatable());
+            a.put("fallbackValue", b.fallbackValue());
+            a.put("order", b.order());
+            candidates(b.completionCandidates(), b.type(), a);
+            return new CommandModel.Arg(false, field.getName(), a);
+        }
+        PositionalParamSpec.Builder b = ((PositionalParamSpec) arg).toBuilder();
+        a.put("index", b.index().toString());
+        if (!b.arity().isUnspecified()) a.put("arity", b.arity().toString());
+        a.put("paramLabel", b.paramLabel());
+        a.put("description", b.description());
+        a.put("descriptionKey", b.descriptionKey());
+        a.put("prompt", b.prompt());
+        a.put("type", b.type());
+        a.put("auxiliaryTypes", b.auxiliaryTypes());
+        a.put("required", b.required());
+        a.put("hidden", b.hidden());
+        a.put("defaultValue", b.defaultValue());
+        a.put("toString", b.toString());
+        a.put("hasInitialValue", b.hasInitialValue());
+        return new CommandModel.Arg(true, field.getName(), a);
+    }
+
+    /** A class of completion candidates of the command's own (picocli makes an enum's itself, from the type). */
+    private static void candidates(Iterable<String> candidates, Class<?> type, Map<String, Object> a) {
+        if (candidates == null || type.isEnum()) return;
+        Class<?> c = candidates.getClass();
+        if (!c.getName().startsWith("dev.vccheck.")) throw new IllegalStateException("completion candidates of " + c + " are not in the command-line model");
+        a.put("completionCandidates", c);
+    }
+
+    /**
+     * Where the command line made from {@code model} differs from the annotated one: the usage help and version of
+     * each command, its mixins, and every attribute of every option and positional parameter (all of picocli's
+     * builder's properties, whether the model carries them or not), with the field each is bound to.
+     */
+    static List<String> verify(Map<String, CommandModel.Command> model) throws Exception {
+        List<String> problems = new ArrayList<>();
+        for (String sub : CommandModel.MODELLED) {
+            // what a run whose first argument is sub makes from the annotations: the root with that one subcommand
+            CommandLine annotated = VcCheck.annotatedCommandLine(false, Map.of(), sub);
+            CommandLine fromModel;
+            try {
+                fromModel = VcCheck.modelCommandLine(model, false, Map.of(), sub);
+            } catch (Exception e) {
+                problems.add(sub + ": no command line could be made from the model: " + e);
+                continue;
+            }
+            compare("vccheck", annotated.getCommandSpec(), fromModel.getCommandSpec(), problems);
+            compare("vccheck " + sub, annotated.getSubcommands().get(sub).getCommandSpec(), fromModel.getSubcommands().get(sub).getCommandSpec(), problems);
+        }
+        return problems;
+    }
+
+    private static void compare(String where, CommandSpec a, CommandSpec m, List<String> problems) throws Exception {
+        String usageA = usage(a), usageM = usage(m);
+        if (!usageA.equals(usageM)) problems.add(where + ": usage help differs:\n--- annotations\n" + usageA + "\n--- model\n" + usageM);
+        if (!Arrays.equals(a.version(), m.version())) problems.add(where + ": version differs");
+        if (!a.name().equals(m.name()) || a.usageMessage().hidden() != m.usageMessage().hidden()) problems.add(where + ": name or visibility differs");
+        if (!a.mixins().keySet().equals(m.mixins().keySet())) problems.add(where + ": mixins " + a.mixins().keySet() + " vs " + m.mixins().keySet());
+        if (a.args().size() != m.args().size()) {
+            problems.add(where + ": " + a.args().size() + " arguments vs " + m.args().size());
+            return;
+        }
+        for (int i = 0; i < a.args().size(); i++) {
+            ArgSpec x = a.args().get(i), y = m.args().get(i);
+            String arg = where + " " + (x instanceof OptionSpec o ? o.longestName() : "positional " + x.paramLabel());
+            if (x.getClass() != y.getClass()) {
+                problems.add(arg + ": an option in one, a positional parameter in the other");
+                continue;
+            }
+            Field fx = (Field) x.userObject();
+            Field fy = CommandModel.boundField(y);
+            if (fy == null || !fx.equals(fy)) problems.add(arg + ": bound to " + fx + " vs " + fy);
+            Object bx = x instanceof OptionSpec o ? o.toBuilder() : ((PositionalParamSpec) x).toBuilder();
+            Object by = y instanceof OptionSpec o ? o.toBuilder() : ((PositionalParamSpec) y).toBuilder();
+            for (Method g : bx.getClass().getMethods()) {
+                if (g.getParameterCount() != 0 || g.getDeclaringClass() == Object.class && !g.getName().equals("toString") || SKIPPED.contains(g.getName())) continue;
+                g.setAccessible(true);
+                Object vx = comparable(g.invoke(bx)), vy = comparable(g.invoke(by));
+                if (!Objects.deepEquals(vx, vy)) problems.add(arg + ": " + g.getName() + " " + show(vx) + " vs " + show(vy));
+            }
+            for (String p : List.of("getClassName", "isMultiValue", "isArray", "isCollection", "isMap", "isEnum", "isBoolean", "isOptional")) {
+                Method t = CommandLine.Model.ITypeInfo.class.getMethod(p);
+                if (!Objects.equals(t.invoke(x.typeInfo()), t.invoke(y.typeInfo()))) problems.add(arg + ": type " + p + " differs");
+            }
+            if (!Objects.deepEquals(comparable(x.initialValue()), comparable(y.initialValue()))) problems.add(arg + ": initial value differs");
+        }
+    }
+
+    /** Builder properties that are the binding (compared as the field), or derived from the type (compared above). */
+    private static final Set<String> SKIPPED = Set.of("getter", "setter", "scope", "userObject", "annotatedElement", "typeInfo",
+            "initialValue", "build", "hashCode", "getClass");
+
+    private static Object comparable(Object v) {
+        if (v instanceof CommandLine.Range r) return r + (r.isUnspecified() ? " (unspecified)" : "");
+        if (v instanceof Iterable<?> it && !(v instanceof java.util.Collection<?>)) return StreamSupport.stream(it.spliterator(), false).toList();
+        if (v instanceof Object[] a && a.getClass().getComponentType().isInterface()) return Arrays.stream(a).map(o -> o.getClass()).toList();
+        if (v != null && !(v instanceof String) && !(v instanceof Number) && !(v instanceof Boolean) && !(v instanceof Enum<?>)
+                && !(v instanceof Class<?>) && !(v instanceof Object[]) && !(v instanceof java.util.Collection<?>) && !(v instanceof java.nio.file.Path)) {
+            return v.getClass();
+        }
+        return v;
+    }
+
+    private static String show(Object v) {
+        return v instanceof Object[] a ? Arrays.deepToString(a) : String.valueOf(v);
+    }
+
+    private static String usage(CommandSpec spec) {
+        return spec.commandLine().getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+}
