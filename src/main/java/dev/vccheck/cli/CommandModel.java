@@ -58,6 +58,14 @@ final class CommandModel {
     private CommandModel() {
     }
 
+    private static Optional<Map<String, Command>> model;
+
+    /** The recorded model, read once (the process entry point reads it first: VcCheck.run). */
+    static synchronized Optional<Map<String, Command>> model() {
+        if (model == null) model = read();
+        return model;
+    }
+
     /** The recorded model, or empty (no resource, another format, unreadable). */
     static Optional<Map<String, Command>> read() {
         try (InputStream in = CommandModel.class.getClassLoader().getResourceAsStream(RESOURCE)) {
