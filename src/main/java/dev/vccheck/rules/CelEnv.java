@@ -107,11 +107,6 @@ public final class CelEnv {
                 .build();
     });
 
-    /** Builds the shared runtime now (another thread may, at start-up), rather than when the first program is planned. */
-    public static void prepareRuntime() {
-        RUNTIME.get();
-    }
-
     private static List<CelFunctionDecl> functions() {
         CelType str = SimpleType.STRING;
         return List.of(
