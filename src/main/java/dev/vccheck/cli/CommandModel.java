@@ -34,7 +34,7 @@ import java.util.Optional;
 final class CommandModel {
     static final String RESOURCE = "cli/commands.bin";
     /** Bumped with every change of layout: a model of another format is not read (the annotations are). */
-    static final int FORMAT = 0x76630001;
+    static final int FORMAT = 0x76630003;
     /** The commands recorded: the ones a scan, a gate or a plan starts with (the root comes with each). */
     static final List<String> MODELLED = List.of("scan", "collect", "analyze", "plan");
     /** The key picocli files its standard help options' mixin under ({@code mixinStandardHelpOptions}). */
@@ -60,21 +60,44 @@ final class CommandModel {
 
     private static Optional<Map<String, Command>> model;
 
-    /** The recorded model, read once (the process entry point reads it first: VcCheck.run). */
-    static synchronized Optional<Map<String, Command>> model() {
-        if (model == null) model = read();
+    /**
+     * The recorded root and subcommand {@code sub}, read once: a process runs one command (the process entry point
+     * reads it first: VcCheck.run).
+     */
+    static synchronized Optional<Map<String, Command>> model(String sub) {
+        if (model == null || model.isPresent() && !model.get().containsKey(sub)) model = read(java.util.Set.of("", sub));
         return model;
     }
 
-    /** The recorded model, or empty (no resource, another format, unreadable). */
-    static Optional<Map<String, Command>> read() {
+    /**
+     * The recorded model, or empty (no resource, another format, unreadable). The layout: every string once, in a
+     * table, then the commands, whose strings are indexes into it (descriptions are shared by commands that share a
+     * mixin, and attribute names by every argument; reading each again was most of the time of reading the model).
+     */
+    static Optional<Map<String, Command>> read(java.util.Set<String> wanted) {
         try (InputStream in = CommandModel.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-            if (in == null) return Optional.empty();
-            DataInputStream d = new DataInputStream(new BufferedInputStream(in));
-            if (d.readInt() != FORMAT) return Optional.empty();
+            return in == null ? Optional.empty() : read(in, wanted);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The commands named {@code wanted} (null: all) of the model in {@code in}, or empty (another format, unreadable). */
+    static Optional<Map<String, Command>> read(InputStream in, java.util.Set<String> wanted) {
+        try {
+            Reader r = new Reader(new DataInputStream(new BufferedInputStream(in, 1 << 14)));
+            if (r.d.readInt() != FORMAT) return Optional.empty();
+            r.strings = new String[r.d.readInt()];
+            for (int i = 0; i < r.strings.length; i++) r.strings[i] = r.d.readUTF();
             Map<String, Command> commands = new LinkedHashMap<>();
-            for (int i = d.readInt(); i > 0; i--) {
-                Command c = new Command(d.readUTF(), d.readUTF(), readMap(d), readInjections(d), readParts(d));
+            for (int i = r.d.readInt(); i > 0; i--) {
+                String name = r.string();
+                int length = r.d.readInt();
+                if (wanted != null && !wanted.contains(name)) {
+                    r.d.skipNBytes(length);
+                    continue;
+                }
+                Command c = new Command(name, r.string(), r.map(), r.injections(), r.parts());
                 commands.put(c.name(), c);
             }
             return Optional.of(commands);
@@ -83,107 +106,159 @@ final class CommandModel {
         }
     }
 
-    private static Map<String, String> readInjections(DataInputStream d) throws IOException {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = d.readInt(); i > 0; i--) m.put(d.readUTF(), d.readUTF());
-        return m;
-    }
+    private static final class Reader {
+        final DataInputStream d;
+        String[] strings;
 
-    private static List<Part> readParts(DataInputStream d) throws IOException {
-        List<Part> parts = new ArrayList<>();
-        for (int i = d.readInt(); i > 0; i--) {
-            String mixin = d.readUTF(), cls = d.readUTF(), field = d.readUTF();
-            List<Arg> args = new ArrayList<>();
-            for (int j = d.readInt(); j > 0; j--) args.add(new Arg(d.readBoolean(), d.readUTF(), readMap(d)));
-            parts.add(new Part(mixin, cls, field, args));
+        Reader(DataInputStream d) {
+            this.d = d;
         }
-        return parts;
+
+        String string() throws IOException {
+            return strings[d.readUnsignedShort()];
+        }
+
+        Map<String, String> injections() throws IOException {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = d.readUnsignedShort(); i > 0; i--) m.put(string(), string());
+            return m;
+        }
+
+        List<Part> parts() throws IOException {
+            List<Part> parts = new ArrayList<>();
+            for (int i = d.readUnsignedShort(); i > 0; i--) {
+                String mixin = string(), cls = string(), field = string();
+                List<Arg> args = new ArrayList<>();
+                for (int j = d.readUnsignedShort(); j > 0; j--) args.add(new Arg(d.readBoolean(), string(), map()));
+                parts.add(new Part(mixin, cls, field, args));
+            }
+            return parts;
+        }
+
+        Map<String, Object> map() throws IOException {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int i = d.readUnsignedShort(); i > 0; i--) {
+                String key = string();
+                m.put(key, switch (d.readByte()) {
+                    case 'n' -> null;
+                    case 's' -> string();
+                    case 'b' -> d.readBoolean();
+                    case 'i' -> d.readInt();
+                    case 'a' -> {
+                        String[] a = new String[d.readUnsignedShort()];
+                        for (int j = 0; j < a.length; j++) a[j] = string();
+                        yield a;
+                    }
+                    case 'c' -> type(string());
+                    case 'C' -> {
+                        Class<?>[] a = new Class<?>[d.readUnsignedShort()];
+                        for (int j = 0; j < a.length; j++) a[j] = type(string());
+                        yield a;
+                    }
+                    default -> throw new IOException("unknown value tag in " + RESOURCE);
+                });
+            }
+            return m;
+        }
     }
 
-    static void write(DataOutputStream d, Map<String, Command> commands) throws IOException {
-        d.writeInt(FORMAT);
-        d.writeInt(commands.size());
+    static void write(DataOutputStream out, Map<String, Command> commands) throws IOException {
+        Writer w = new Writer();
+        w.d.writeInt(commands.size());
         for (Command c : commands.values()) {
-            d.writeUTF(c.name());
-            d.writeUTF(c.className());
-            writeMap(d, c.attributes());
-            d.writeInt(c.injections().size());
+            w.string(c.name());
+            // the command's length, so that a run reads only the root and its own command
+            Writer block = new Writer(w.strings);
+            block.command(c);
+            block.d.flush();
+            w.d.writeInt(block.body.size());
+            block.body.writeTo(w.d);
+        }
+        out.writeInt(FORMAT);
+        out.writeInt(w.strings.size());
+        for (String s : w.strings.keySet()) out.writeUTF(s);
+        w.d.flush();
+        w.body.writeTo(out);
+    }
+
+    private static final class Writer {
+        final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        final DataOutputStream d = new DataOutputStream(body);
+        final Map<String, Integer> strings;
+
+        Writer() {
+            this(new LinkedHashMap<>());
+        }
+
+        Writer(Map<String, Integer> strings) {
+            this.strings = strings;
+        }
+
+        void command(Command c) throws IOException {
+            string(c.className());
+            map(c.attributes());
+            count(c.injections().size());
             for (var e : c.injections().entrySet()) {
-                d.writeUTF(e.getKey());
-                d.writeUTF(e.getValue());
+                string(e.getKey());
+                string(e.getValue());
             }
-            d.writeInt(c.parts().size());
+            count(c.parts().size());
             for (Part p : c.parts()) {
-                d.writeUTF(p.mixin());
-                d.writeUTF(p.mixinClass());
-                d.writeUTF(p.mixinField());
-                d.writeInt(p.args().size());
+                string(p.mixin());
+                string(p.mixinClass());
+                string(p.mixinField());
+                count(p.args().size());
                 for (Arg a : p.args()) {
                     d.writeBoolean(a.positional());
-                    d.writeUTF(a.field());
-                    writeMap(d, a.attributes());
+                    string(a.field());
+                    map(a.attributes());
                 }
             }
         }
-    }
 
-    // Attribute values: null, String, String[], Boolean, Integer, or a class (Class, Class[]), written by name.
-    private static void writeMap(DataOutputStream d, Map<String, Object> m) throws IOException {
-        d.writeInt(m.size());
-        for (var e : m.entrySet()) {
-            d.writeUTF(e.getKey());
-            Object v = e.getValue();
-            if (v == null) d.writeByte('n');
-            else if (v instanceof String s) {
-                d.writeByte('s');
-                d.writeUTF(s);
-            } else if (v instanceof Boolean b) {
-                d.writeByte('b');
-                d.writeBoolean(b);
-            } else if (v instanceof Integer i) {
-                d.writeByte('i');
-                d.writeInt(i);
-            } else if (v instanceof String[] a) {
-                d.writeByte('a');
-                d.writeInt(a.length);
-                for (String s : a) d.writeUTF(s);
-            } else if (v instanceof Class<?> c) {
-                d.writeByte('c');
-                d.writeUTF(c.getName());
-            } else if (v instanceof Class<?>[] a) {
-                d.writeByte('C');
-                d.writeInt(a.length);
-                for (Class<?> c : a) d.writeUTF(c.getName());
-            } else {
-                throw new IllegalArgumentException(e.getKey() + ": a value of " + v.getClass() + " cannot be recorded");
+        void string(String s) throws IOException {
+            Integer i = strings.computeIfAbsent(s, k -> strings.size());
+            if (i > 0xFFFF) throw new IllegalStateException("more strings than the layout indexes");
+            d.writeShort(i);
+        }
+
+        void count(int n) throws IOException {
+            if (n > 0xFFFF) throw new IllegalStateException("more entries than the layout counts");
+            d.writeShort(n);
+        }
+
+        // Attribute values: null, String, String[], Boolean, Integer, or a class (Class, Class[]), written by name.
+        void map(Map<String, Object> m) throws IOException {
+            count(m.size());
+            for (var e : m.entrySet()) {
+                string(e.getKey());
+                Object v = e.getValue();
+                if (v == null) d.writeByte('n');
+                else if (v instanceof String s) {
+                    d.writeByte('s');
+                    string(s);
+                } else if (v instanceof Boolean b) {
+                    d.writeByte('b');
+                    d.writeBoolean(b);
+                } else if (v instanceof Integer i) {
+                    d.writeByte('i');
+                    d.writeInt(i);
+                } else if (v instanceof String[] a) {
+                    d.writeByte('a');
+                    count(a.length);
+                    for (String s : a) string(s);
+                } else if (v instanceof Class<?> c) {
+                    d.writeByte('c');
+                    string(c.getName());
+                } else if (v instanceof Class<?>[] a) {
+                    d.writeByte('C');
+                    count(a.length);
+                    for (Class<?> c : a) string(c.getName());
+                } else {
+                    throw new IllegalArgumentException(e.getKey() + ": a value of " + v.getClass() + " cannot be recorded");
+                }
             }
         }
-    }
-
-    private static Map<String, Object> readMap(DataInputStream d) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = d.readInt(); i > 0; i--) {
-            String key = d.readUTF();
-            m.put(key, switch (d.readByte()) {
-                case 'n' -> null;
-                case 's' -> d.readUTF();
-                case 'b' -> d.readBoolean();
-                case 'i' -> d.readInt();
-                case 'a' -> {
-                    String[] a = new String[d.readInt()];
-                    for (int j = 0; j < a.length; j++) a[j] = d.readUTF();
-                    yield a;
-                }
-                case 'c' -> type(d.readUTF());
-                case 'C' -> {
-                    Class<?>[] a = new Class<?>[d.readInt()];
-                    for (int j = 0; j < a.length; j++) a[j] = type(d.readUTF());
-                    yield a;
-                }
-                default -> throw new IOException("unknown value tag in " + RESOURCE);
-            });
-        }
-        return m;
     }
 
     private static Class<?> type(String name) {

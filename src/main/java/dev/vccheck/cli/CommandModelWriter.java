@@ -33,14 +33,17 @@ public final class CommandModelWriter {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, CommandModel.Command> model = capture();
+        byte[] bytes = bytes(capture());
+        // what a run will read: the model as written and read back
+        Map<String, CommandModel.Command> model = CommandModel.read(new java.io.ByteArrayInputStream(bytes), null)
+                .orElseThrow(() -> new IllegalStateException("the command-line model written cannot be read back"));
         List<String> problems = verify(model);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("the recorded command-line model differs from the annotations:\n  " + String.join("\n  ", problems));
         }
         Path out = Path.of(args[0]);
         Files.createDirectories(out.getParent());
-        Files.write(out, bytes(model));
+        Files.write(out, bytes);
     }
 
     static byte[] bytes(Map<String, CommandModel.Command> model) throws java.io.IOException {

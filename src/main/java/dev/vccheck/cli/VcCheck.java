@@ -42,7 +42,7 @@ public final class VcCheck implements Runnable {
     public static int run(String... args) {
         // The command-line model is read before the rules thread starts: the first resource read opens the jar (its
         // 23,000 entries), and the main thread would otherwise wait for the rules thread to do it (bench/results.md).
-        if (args.length > 0 && CommandModel.MODELLED.contains(args[0])) CommandModel.model();
+        if (args.length > 0 && CommandModel.MODELLED.contains(args[0])) CommandModel.model(args[0]);
         // The built-in rules start loading before the command line is even parsed (Preflight.preloadBuiltin).
         if (args.length > 0 && List.of("scan", "analyze", "collect", "plan").contains(args[0])
                 && Arrays.stream(args).noneMatch(a -> a.equals("--rules") || a.startsWith("--rules="))) {
@@ -106,7 +106,7 @@ public final class VcCheck implements Runnable {
      */
     static CommandLine commandLine(boolean terminal, java.util.Map<String, String> env, String first) {
         if (first != null && CommandModel.MODELLED.contains(first)) {
-            var model = CommandModel.model();
+            var model = CommandModel.model(first);
             if (model.isPresent()) {
                 try {
                     return modelCommandLine(model.get(), terminal, env, first);

@@ -28,11 +28,13 @@ class CommandModelTest {
     void theBuildsModelIsTheAnnotationsAndIsWhatTheJarHolds() throws Exception {
         var model = CommandModelWriter.capture();
         assertEquals(List.of(), CommandModelWriter.verify(model));
+        assertEquals(List.of(), CommandModelWriter.verify(CommandModel.read(null).orElseThrow()), "the model as the jar holds it");
         try (InputStream in = CommandModel.class.getClassLoader().getResourceAsStream(CommandModel.RESOURCE)) {
             assertNotNull(in, "the build writes " + CommandModel.RESOURCE + " (mvn process-classes)");
             assertArrayEquals(CommandModelWriter.bytes(model), in.readAllBytes(), "the resource is the model of these classes: run mvn process-classes");
         }
-        assertEquals(model.keySet(), CommandModel.read().orElseThrow().keySet());
+        assertEquals(model.keySet(), CommandModel.read(null).orElseThrow().keySet());
+        assertEquals(java.util.Set.of("", "plan"), CommandModel.model("plan").orElseThrow().keySet(), "a run reads the root and its own command");
     }
 
     @Test
@@ -86,7 +88,7 @@ class CommandModelTest {
 
     @Test
     void theSameLinesParseToTheSameValuesOrTheSameError() throws Exception {
-        var model = CommandModel.read().orElseThrow();
+        var model = CommandModel.read(null).orElseThrow();
         for (var e : LINES.entrySet()) {
             for (List<String> line : e.getValue()) {
                 List<String> args = new ArrayList<>(List.of(e.getKey()));
