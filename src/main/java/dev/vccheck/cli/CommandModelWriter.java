@@ -41,9 +41,35 @@ public final class CommandModelWriter {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("the recorded command-line model differs from the annotations:\n  " + String.join("\n  ", problems));
         }
-        Path out = Path.of(args[0]);
+        Path out = Path.of(args[0], CommandModel.DATA_CLASS.replace('.', '/') + ".java");
         Files.createDirectories(out.getParent());
-        Files.write(out, bytes);
+        Files.writeString(out, source(bytes), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The class that holds the model: its bytes as the characters of string constants (one character per byte, each
+     * constant well within the class file's 64 KiB), handed to {@link CommandModel} when the class is initialized.
+     */
+    static String source(byte[] bytes) {
+        StringBuilder s = new StringBuilder();
+        String pkg = CommandModel.DATA_CLASS.substring(0, CommandModel.DATA_CLASS.lastIndexOf('.'));
+        String name = CommandModel.DATA_CLASS.substring(pkg.length() + 1);
+        s.append("package ").append(pkg).append(";\n\n")
+                .append("/** The command-line model of the common commands, written by CommandModelWriter when vccheck is built. */\n")
+                .append("final class ").append(name).append(" {\n")
+                .append("    private ").append(name).append("() {\n    }\n\n")
+                .append("    static {\n        CommandModel.recorded(new String[]{");
+        for (int i = 0; i < bytes.length; i += 16_000) {
+            s.append(i == 0 ? "\n" : ",\n").append("            \"");
+            for (int j = i; j < Math.min(bytes.length, i + 16_000); j++) {
+                int b = bytes[j] & 0xFF;
+                if (b >= 0x20 && b < 0x7F && b != '"' && b != '\\') s.append((char) b);
+                else s.append(String.format("\\%03o", b)); // octal: javac reads unicode escapes before it reads the literal
+            }
+            s.append('"');
+        }
+        s.append("});\n    }\n}\n");
+        return s.toString();
     }
 
     static byte[] bytes(Map<String, CommandModel.Command> model) throws java.io.IOException {

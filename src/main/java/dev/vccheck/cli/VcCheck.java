@@ -40,9 +40,9 @@ public final class VcCheck implements Runnable {
 
     /** The process entry point (Main). */
     public static int run(String... args) {
-        // The command-line model is read before the rules thread starts: the first resource read opens the jar (its
-        // 23,000 entries), and the main thread would otherwise wait for the rules thread to do it (bench/results.md).
-        if (args.length > 0 && CommandModel.MODELLED.contains(args[0])) CommandModel.model(args[0]);
+        // Nothing on the main thread opens the jar (its 23,000-entry directory) before the connection needs it: the
+        // command-line model and the classes come from the archive or cache; the rules thread's first resource read
+        // opens it meanwhile (CommandModel.read, bench/results.md).
         // The built-in rules start loading before the command line is even parsed (Preflight.preloadBuiltin).
         if (args.length > 0 && List.of("scan", "analyze", "collect", "plan").contains(args[0])
                 && Arrays.stream(args).noneMatch(a -> a.equals("--rules") || a.startsWith("--rules="))) {
@@ -156,6 +156,14 @@ public final class VcCheck implements Runnable {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
             if (cls == VcCheck.class) return cls.cast(new VcCheck(terminal, env));
+            // A class by its no-argument constructor; picocli's factory only for interfaces (collections). Its first
+            // use looks for Groovy's closure class, a miss that has the class loader open the jar's 23,000-entry
+            // directory on the main thread (CommandModel.read).
+            if (!cls.isInterface() && !java.lang.reflect.Modifier.isAbstract(cls.getModifiers())) {
+                var constructor = cls.getDeclaredConstructor();
+                constructor.setAccessible(true);
+                return constructor.newInstance();
+            }
             return CommandLine.defaultFactory().create(cls);
         }
     }
