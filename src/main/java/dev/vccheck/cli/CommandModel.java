@@ -89,10 +89,46 @@ final class CommandModel {
     }
 
     private static volatile String[] recorded;
+    private static volatile FieldAccess generated = new FieldAccess() {
+        @Override
+        Object get(String key, Object scope) {
+            return NOT_HERE;
+        }
 
-    /** Called by the build's {@link #DATA_CLASS} when it is initialized: the model, one character per byte. */
-    static void recorded(String[] data) {
+        @Override
+        boolean set(String key, Object scope, Object value) {
+            return false;
+        }
+    };
+
+    /**
+     * Called by the build's {@link #DATA_CLASS} when it is initialized: the model, one character per byte, and code
+     * that reads and writes the fields it binds (reflection made a method-handle accessor for each field, 8 ms).
+     */
+    static void recorded(String[] data, FieldAccess access) {
         recorded = data;
+        generated = access;
+    }
+
+    /** The build's field access (after the model is read). */
+    static FieldAccess generatedAccess() {
+        read(java.util.Set.of());
+        return generated;
+    }
+
+    /** What {@link FieldAccess#get} returns for a field it does not reach. */
+    static final Object NOT_HERE = new Object();
+
+    /**
+     * Reads and writes a field of vccheck's command-line classes by {@code ScopeClass#name} (the class of the object
+     * that holds it): the build generates it for every field it binds that code in this package can reach.
+     */
+    abstract static class FieldAccess {
+        /** The field's value, or {@link #NOT_HERE}. */
+        abstract Object get(String key, Object scope);
+
+        /** Sets the field; false when it does not reach it. */
+        abstract boolean set(String key, Object scope, Object value);
     }
 
     /** The bytes the build recorded, or null. */
@@ -346,7 +382,7 @@ final class CommandModel {
 
     private static void addArgs(CommandSpec spec, Object scope, List<Arg> args, CommandLine.IFactory factory) throws Exception {
         for (Arg a : args) {
-            FieldBinding binding = new FieldBinding(scope, field(scope.getClass(), a.field()));
+            FieldBinding binding = new FieldBinding(scope, a.field());
             Map<String, Object> at = a.attributes();
             if (a.positional()) {
                 // Few attributes: a positional parameter is rare here, and the build's check refuses any other.
@@ -401,26 +437,31 @@ final class CommandModel {
     }
 
     private static Object get(Object scope, String name) throws Exception {
-        return field(scope.getClass(), name).get(scope);
+        Object v = generated.get(scope.getClass().getName() + "#" + name, scope);
+        return v != NOT_HERE ? v : field(scope.getClass(), name).get(scope);
     }
 
     private static void set(Object scope, String name, Object value) throws Exception {
-        field(scope.getClass(), name).set(scope, value);
+        if (!generated.set(scope.getClass().getName() + "#" + name, scope, value)) field(scope.getClass(), name).set(scope, value);
     }
 
     /** The field an argument made from the model is bound to (null for any other). */
     static Field boundField(CommandLine.Model.ArgSpec arg) {
-        return arg.getter() instanceof FieldBinding b ? b.field() : null;
+        try {
+            return arg.getter() instanceof FieldBinding b ? field(b.scope().getClass(), b.name()) : null;
+        } catch (NoSuchFieldException e) {
+            return null;
+        }
     }
 
     /** An argument's value in its field (picocli's own field binding is not public). */
-    private record FieldBinding(Object scope, Field field) implements CommandLine.Model.IGetter, CommandLine.Model.ISetter {
+    private record FieldBinding(Object scope, String name) implements CommandLine.Model.IGetter, CommandLine.Model.ISetter {
         @Override
         @SuppressWarnings("unchecked")
         public <T> T get() {
             try {
-                return (T) field.get(scope);
-            } catch (IllegalAccessException e) {
+                return (T) CommandModel.get(scope, name);
+            } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         }
@@ -429,8 +470,8 @@ final class CommandModel {
         public <T> T set(T value) {
             T old = get();
             try {
-                field.set(scope, value);
-            } catch (IllegalAccessException e) {
+                CommandModel.set(scope, name, value);
+            } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
             return old;

@@ -11,6 +11,7 @@ import java.io.DataOutputStream;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +34,8 @@ public final class CommandModelWriter {
     }
 
     public static void main(String[] args) throws Exception {
-        byte[] bytes = bytes(capture());
+        Map<String, CommandModel.Command> captured = capture();
+        byte[] bytes = bytes(captured);
         // what a run will read: the model as written and read back
         Map<String, CommandModel.Command> model = CommandModel.read(new java.io.ByteArrayInputStream(bytes), null)
                 .orElseThrow(() -> new IllegalStateException("the command-line model written cannot be read back"));
@@ -43,14 +45,42 @@ public final class CommandModelWriter {
         }
         Path out = Path.of(args[0], CommandModel.DATA_CLASS.replace('.', '/') + ".java");
         Files.createDirectories(out.getParent());
-        Files.writeString(out, source(bytes), java.nio.charset.StandardCharsets.UTF_8);
+        Files.writeString(out, source(bytes, fields(captured)), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The fields the model binds, by {@code ScopeClass#name} (the class of the object that holds each), for the
+     * generated access: those code in this package can reach (picocli's own standard help options are left to
+     * reflection).
+     */
+    static Map<String, Field> fields(Map<String, CommandModel.Command> model) throws Exception {
+        Map<String, Field> fields = new java.util.TreeMap<>();
+        for (CommandModel.Command c : model.values()) {
+            Class<?> cls = Class.forName(c.className());
+            for (String f : c.injections().keySet()) reachable(fields, cls, f);
+            for (CommandModel.Part p : c.parts()) {
+                Class<?> scope = p.mixin().isEmpty() ? cls : Class.forName(p.mixinClass());
+                if (!p.mixinField().isEmpty()) reachable(fields, cls, p.mixinField());
+                for (CommandModel.Arg a : p.args()) reachable(fields, scope, a.field());
+            }
+        }
+        return fields;
+    }
+
+    private static void reachable(Map<String, Field> fields, Class<?> scope, String name) throws NoSuchFieldException {
+        Field f = CommandModel.field(scope, name);
+        String pkg = CommandModel.class.getPackageName();
+        boolean here = scope.getPackageName().equals(pkg) && f.getDeclaringClass().getPackageName().equals(pkg)
+                && !Modifier.isPrivate(scope.getModifiers()) && !Modifier.isPrivate(f.getModifiers()) && !Modifier.isStatic(f.getModifiers());
+        if (here) fields.put(scope.getName() + "#" + name, f);
     }
 
     /**
      * The class that holds the model: its bytes as the characters of string constants (one character per byte, each
-     * constant well within the class file's 64 KiB), handed to {@link CommandModel} when the class is initialized.
+     * constant well within the class file's 64 KiB), and the code that reads and writes the fields it binds, handed
+     * to {@link CommandModel} when the class is initialized.
      */
-    static String source(byte[] bytes) {
+    static String source(byte[] bytes, Map<String, Field> fields) {
         StringBuilder s = new StringBuilder();
         String pkg = CommandModel.DATA_CLASS.substring(0, CommandModel.DATA_CLASS.lastIndexOf('.'));
         String name = CommandModel.DATA_CLASS.substring(pkg.length() + 1);
@@ -68,8 +98,29 @@ public final class CommandModelWriter {
             }
             s.append('"');
         }
-        s.append("});\n    }\n}\n");
+        s.append("}, new CommandModel.FieldAccess() {\n")
+                .append("            @Override\n")
+                .append("            Object get(String key, Object scope) {\n")
+                .append("                return switch (key) {\n");
+        fields.forEach((key, f) -> s.append("                    case \"").append(key).append("\" -> ((")
+                .append(key.substring(0, key.indexOf('#')).replace('$', '.')).append(") scope).").append(f.getName()).append(";\n"));
+        s.append("                    default -> CommandModel.NOT_HERE;\n                };\n            }\n\n")
+                .append("            @Override\n")
+                .append("            @SuppressWarnings({\"unchecked\", \"rawtypes\"})\n")
+                .append("            boolean set(String key, Object scope, Object value) {\n")
+                .append("                switch (key) {\n");
+        fields.forEach((key, f) -> s.append("                    case \"").append(key).append("\" -> ((")
+                .append(key.substring(0, key.indexOf('#')).replace('$', '.')).append(") scope).").append(f.getName()).append(" = (")
+                .append(boxed(f.getType())).append(") value;\n"));
+        s.append("                    default -> {\n                        return false;\n                    }\n                }\n")
+                .append("                return true;\n            }\n        });\n    }\n}\n");
         return s.toString();
+    }
+
+    private static String boxed(Class<?> t) {
+        if (!t.isPrimitive()) return t.getCanonicalName();
+        return t == int.class ? "Integer" : t == boolean.class ? "Boolean" : t == long.class ? "Long" : t == double.class ? "Double"
+                : t == char.class ? "Character" : t.getName().substring(0, 1).toUpperCase() + t.getName().substring(1);
     }
 
     static byte[] bytes(Map<String, CommandModel.Command> model) throws java.io.IOException {

@@ -34,6 +34,30 @@ class CommandModelTest {
     }
 
     @Test
+    void everyBoundFieldOfVcchecksIsReachedByTheGeneratedCode() throws Exception {
+        var model = CommandModelWriter.capture();
+        var fields = CommandModelWriter.fields(model);
+        List<String> reflective = new ArrayList<>();
+        for (CommandModel.Command c : model.values()) {
+            for (CommandModel.Part p : c.parts()) {
+                for (CommandModel.Arg a : p.args()) {
+                    String key = (p.mixin().isEmpty() ? c.className() : p.mixinClass()) + "#" + a.field();
+                    if (!fields.containsKey(key)) reflective.add(key);
+                }
+            }
+        }
+        assertEquals(List.of("picocli.CommandLine$AutoHelpMixin#helpRequested", "picocli.CommandLine$AutoHelpMixin#versionRequested"),
+                reflective.stream().distinct().sorted().toList(), "only picocli's own help options are left to reflection");
+        Object scan = new ScanCommand();
+        Object output = ((ScanCommand) scan).output;
+        var access = CommandModel.generatedAccess();
+        assertEquals(output, access.get("dev.vccheck.cli.ScanCommand#output", scan));
+        assertTrue(access.set("dev.vccheck.cli.OutputOptions#quiet", output, true));
+        assertTrue(((ScanCommand) scan).output.quiet);
+        assertEquals(CommandModel.NOT_HERE, access.get("picocli.CommandLine$AutoHelpMixin#helpRequested", new Object()));
+    }
+
+    @Test
     void theChecksFindADifferentAttributeOrBinding() throws Exception {
         var model = CommandModelWriter.capture();
         var scan = model.get("scan");
