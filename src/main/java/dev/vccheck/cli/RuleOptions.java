@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,6 +55,6 @@ public final class RuleOptions {
                 throw new UsageException(e.issues().stream().map(Object::toString).toList());
             }
         }
-        return new AnalysisOptions(immichVersion, phase, only, skip, w, LocalDate.now());
+        return new AnalysisOptions(immichVersion, phase, only, skip, w, null);
     }
 }

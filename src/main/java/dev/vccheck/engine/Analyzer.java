@@ -301,6 +301,7 @@ public final class Analyzer {
 
     private List<Finding> applyWaivers(List<Finding> findings, Facts facts, AnalysisOptions o) {
         if (o.waivers().isEmpty()) return findings;
+        java.time.LocalDate today = o.today() != null ? o.today() : java.time.LocalDate.now();
         List<String> labels = new ArrayList<>();
         facts.json().path("collection").forEach(n -> {
             if (n.has("label")) labels.add(n.get("label").asText());
@@ -310,7 +311,7 @@ public final class Analyzer {
             Finding g = f;
             if (f.status() != Status.PASS && f.status() != Status.SKIP) {
                 for (Waivers.Waiver w : o.waivers()) {
-                    if (!w.matchesRule(f.id()) || !w.matchesTarget(labels) || w.expires().isBefore(o.today())) continue;
+                    if (!w.matchesRule(f.id()) || !w.matchesTarget(labels) || w.expires().isBefore(today)) continue;
                     g = f.withWaiver(new Finding.Waived(w.reason(), w.expires().toString()));
                     break;
                 }
@@ -318,7 +319,7 @@ public final class Analyzer {
             out.add(g);
         }
         for (Waivers.Waiver w : o.waivers()) {
-            if (!w.expires().isBefore(o.today())) continue;
+            if (!w.expires().isBefore(today)) continue;
             Map<String, Object> ev = new LinkedHashMap<>();
             ev.put("rule", w.rule());
             ev.put("expires", w.expires().toString());

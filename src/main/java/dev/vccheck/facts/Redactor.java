@@ -43,9 +43,7 @@ public final class Redactor {
         Set<String> kinds = new TreeSet<>();
         if (level != Level.none) {
             walk(doc, s -> {
-                String r = URL_CREDENTIALS.matcher(s).replaceAll("$1:[redacted]@");
-                r = KEY_VALUE.matcher(r).replaceAll("$1$2[redacted]");
-                r = BEARER.matcher(r).replaceAll("$1 [redacted]");
+                String r = secrets(s);
                 if (!r.equals(s)) kinds.add("secrets");
                 return r;
             });
@@ -139,6 +137,23 @@ public final class Redactor {
             case "context" -> "kubernetes contexts";
             default -> "ip addresses";
         });
+    }
+
+    /**
+     * {@code s} with its credentials redacted. A pattern runs only on a value that holds what it cannot match without
+     * (the URL's "://" and "@", a key's name, "bearer"): most values hold none, and running all three on every value
+     * of the facts was 8 ms of a scan (bench/results.md). The patterns are ASCII-case-insensitive, so a lower-cased
+     * copy holds every name they match.
+     */
+    static String secrets(String s) {
+        String r = s;
+        if (r.contains("://") && r.indexOf('@') >= 0) r = URL_CREDENTIALS.matcher(r).replaceAll("$1:[redacted]@");
+        String lower = r.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("pass") || lower.contains("pwd") || lower.contains("token") || lower.contains("secret") || lower.contains("api")) {
+            r = KEY_VALUE.matcher(r).replaceAll("$1$2[redacted]");
+        }
+        if (lower.contains("bearer")) r = BEARER.matcher(r).replaceAll("$1 [redacted]");
+        return r;
     }
 
     interface Edit {
