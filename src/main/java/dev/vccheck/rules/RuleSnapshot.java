@@ -33,7 +33,7 @@ import java.util.zip.CRC32;
 final class RuleSnapshot {
     static final String RESOURCE = "cel/builtin-snapshot.bin";
     /** Bumped with every change of layout: a snapshot of another format is not read (the packs are loaded). */
-    private static final int FORMAT = 0x76730003;
+    private static final int FORMAT = 0x76730004;
     /** How an expression's checked AST is kept: {@link AstCodec}'s form, or its protocol buffer where that does not cover it. */
     private static final int CODEC = 0, PROTO = 1;
 
@@ -66,7 +66,9 @@ final class RuleSnapshot {
             for (int i = r.count(); i > 0; i--) crcs.put(r.str(), d.readLong());
             if (!current(crcs)) return Optional.empty();
             RuleLoader.Loaded rules = r.loaded();
-            return Optional.of(new Contents(rules, r.compat()));
+            Compatibility compat = r.compat();
+            r.ranges();
+            return Optional.of(new Contents(rules, compat));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -113,6 +115,7 @@ final class RuleSnapshot {
             }
             w.loaded(loaded);
             w.compat(compat);
+            w.ranges(loaded, compat);
         }
         return buf.toByteArray();
     }
@@ -155,6 +158,28 @@ final class RuleSnapshot {
                 str(r.requiresTypeormLast());
                 str(r.defaultImage());
                 str(r.note());
+            }
+        }
+
+        /**
+         * Every semver range the packs and the matrix name, as semver4j parsed it: its parser rewrites a range with
+         * a dozen regular expressions, about 10 ms of a scan's rules thread for the few dozen a scan reads.
+         */
+        void ranges(RuleLoader.Loaded l, Compatibility c) throws IOException {
+            java.util.Set<String> all = new java.util.TreeSet<>();
+            for (Compatibility.Release r : c.releases()) {
+                all.add(r.immich());
+                all.addAll(r.ranges().values());
+            }
+            l.derived().forEach(x -> all.addAll(x.expr().summary().semverRanges()));
+            for (Rule r : l.rules()) RuleLoader.Loaded.expressions(r).forEach(e -> all.addAll(e.summary().semverRanges()));
+            List<String> valid = all.stream().filter(r -> r != null && SemverRange.problem(r).isEmpty()).toList();
+            d.writeInt(valid.size());
+            for (String r : valid) {
+                str(r);
+                List<List<String>> alternatives = SemverRange.comparisons(r);
+                d.writeInt(alternatives.size());
+                for (List<String> a : alternatives) strs(a);
             }
         }
 
@@ -291,6 +316,16 @@ final class RuleSnapshot {
             }
             List<String> overridden = strs();
             return new RuleLoader.Loaded(List.copyOf(packs), List.copyOf(rules), List.copyOf(derived), overridden, expressions, expressions);
+        }
+
+        /** The ranges the build parsed, handed to {@link SemverRange}. */
+        void ranges() throws IOException {
+            for (int i = count(); i > 0; i--) {
+                String range = str();
+                List<List<String>> alternatives = new ArrayList<>();
+                for (int k = count(); k > 0; k--) alternatives.add(strs());
+                SemverRange.parsed(range, alternatives);
+            }
         }
 
         Compatibility compat() throws IOException {

@@ -55,6 +55,33 @@ public final class SemverRange {
         return r;
     }
 
+    /** A valid range as semver4j parses it: its alternatives, each a list of comparisons ({@code >=0.3.0}). */
+    static java.util.List<java.util.List<String>> comparisons(String range) {
+        return parse(range).get().stream().map(alt -> alt.stream().map(org.semver4j.Range::toString).toList()).toList();
+    }
+
+    /**
+     * Registers a range as the build parsed it ({@link #comparisons}; the rule snapshot), so that a run does not parse
+     * it again: each comparison is its operator and a version, which semver4j's strict version parser reads.
+     */
+    static void parsed(String range, java.util.List<java.util.List<String>> alternatives) {
+        PARSED.putIfAbsent(range, rebuild(alternatives));
+    }
+
+    static RangesList rebuild(java.util.List<java.util.List<String>> alternatives) {
+        RangesList list = new RangesList();
+        for (java.util.List<String> alt : alternatives) {
+            java.util.List<org.semver4j.Range> comparisons = new java.util.ArrayList<>();
+            for (String c : alt) {
+                int v = 0;
+                while (v < c.length() && "<>=".indexOf(c.charAt(v)) >= 0) v++;
+                comparisons.add(new org.semver4j.Range(new Semver(c.substring(v)), org.semver4j.Range.RangeOperator.value(c.substring(0, v))));
+            }
+            list.add(comparisons);
+        }
+        return list;
+    }
+
     /** Parses {@code ranges} ahead of their first use (another thread may, while the facts are read); invalid ones are left. */
     static void prepare(java.util.Collection<String> ranges) {
         for (String range : ranges) {
