@@ -37,7 +37,7 @@ final class CommandModel {
     /** Bumped with every change of layout: a model of another format is not read (the annotations are). */
     static final int FORMAT = 0x76630003;
     /** The commands recorded: the ones a scan, a gate or a plan starts with (the root comes with each). */
-    static final List<String> MODELLED = List.of("scan", "collect", "analyze", "plan");
+    static final List<String> MODELLED = List.of("scan", "collect", "analyze", "plan", "cds-training");
     /** The key picocli files its standard help options' mixin under ({@code mixinStandardHelpOptions}). */
     static final String HELP_MIXIN = "mixinStandardHelpOptions";
 
