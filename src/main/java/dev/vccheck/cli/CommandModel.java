@@ -28,18 +28,19 @@ import java.util.Optional;
  * hold them, before interpolation), the mixins they come from, the fields they are bound to, and the fields that get
  * the command's spec or its parent. The build checks that the command line made from it is the annotated one, attribute
  * by attribute and in its usage help, and refuses to write a model that is not ({@link CommandModelWriter#verify});
- * {@code CommandModelTest} parses the same argument lines with both. Without the resource (a build that did not make
- * it) or for any other command, the annotations are read as before.
+ * {@code CommandModelTest} parses the same argument lines with both. Without the generated class (a build that did not
+ * make it) or for any other command, the annotations are read as before.
  */
 final class CommandModel {
     /** The class the build writes the model into (a class, not a resource: see {@link #read(java.util.Set)}). */
     static final String DATA_CLASS = "dev.vccheck.cli.CommandModelData";
     /** Bumped with every change of layout: a model of another format is not read (the annotations are). */
     static final int FORMAT = 0x76630003;
-    /** The commands recorded: the ones a scan, a gate or a plan starts with (the root comes with each). */
+    /**
+     * The commands recorded: the ones a scan, a gate or a plan starts with, and the start-up training, so that the
+     * archive or cache it writes holds nothing of the annotations' reading (the root comes with each).
+     */
     static final List<String> MODELLED = List.of("scan", "collect", "analyze", "plan", "cds-training");
-    /** The key picocli files its standard help options' mixin under ({@code mixinStandardHelpOptions}). */
-    static final String HELP_MIXIN = "mixinStandardHelpOptions";
 
     /** One command: its class, {@code @Command} attributes, injected fields and its arguments grouped by owner. */
     record Command(String name, String className, Map<String, Object> attributes, Map<String, String> injections, List<Part> parts) {
