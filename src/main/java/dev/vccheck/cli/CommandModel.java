@@ -383,7 +383,7 @@ final class CommandModel {
 
     private static void addArgs(CommandSpec spec, Object scope, List<Arg> args, CommandLine.IFactory factory) throws Exception {
         for (Arg a : args) {
-            FieldBinding binding = new FieldBinding(scope, a.field());
+            Binding binding = a.attributes().get("held") instanceof Boolean initial ? new HeldValue(scope, a.field(), initial) : new FieldBinding(scope, a.field());
             Map<String, Object> at = a.attributes();
             if (a.positional()) {
                 // Few attributes: a positional parameter is rare here, and the build's check refuses any other.
@@ -449,14 +449,62 @@ final class CommandModel {
     /** The field an argument made from the model is bound to (null for any other). */
     static Field boundField(CommandLine.Model.ArgSpec arg) {
         try {
-            return arg.getter() instanceof FieldBinding b ? field(b.scope().getClass(), b.name()) : null;
+            return arg.getter() instanceof Binding b ? field(b.scope().getClass(), b.name()) : null;
         } catch (NoSuchFieldException e) {
             return null;
         }
     }
 
+    /** A model-made argument's binding: the field {@code name} of {@code scope}. */
+    private sealed interface Binding extends CommandLine.Model.IGetter, CommandLine.Model.ISetter permits FieldBinding, HeldValue {
+        Object scope();
+
+        String name();
+    }
+
+    /**
+     * A field of picocli's own that code here cannot reach (its standard help options'): the value is held here,
+     * from the initial one the build recorded, rather than read and written by reflection (a method-handle accessor
+     * for each, ~1.5 ms): picocli tells the help requests from the parse, not from these fields.
+     */
+    private static final class HeldValue implements Binding {
+        private final Object scope;
+        private final String name;
+        private Object value;
+
+        HeldValue(Object scope, String name, Object value) {
+            this.scope = scope;
+            this.name = name;
+            this.value = value;
+        }
+
+        @Override
+        public Object scope() {
+            return scope;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T get() {
+            return (T) value;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T> T set(T v) {
+            T old = (T) value;
+            value = v;
+            return old;
+        }
+    }
+
     /** An argument's value in its field (picocli's own field binding is not public). */
-    private record FieldBinding(Object scope, String name) implements CommandLine.Model.IGetter, CommandLine.Model.ISetter {
+    private record FieldBinding(Object scope, String name) implements Binding {
         @Override
         @SuppressWarnings("unchecked")
         public <T> T get() {

@@ -186,7 +186,16 @@ public final class CommandModelWriter {
                     parts.add(new CommandModel.Part(mixin, mixinClass.getName(), mixinFields.getOrDefault(mixin, ""), args));
                 }
             }
-            args.add(arg(arg));
+            CommandModel.Arg a = arg(arg);
+            // A field of picocli's own (its standard help options' mixin), which code here cannot reach: the binding
+            // holds the value, from the initial one the build saw (picocli reads which help option matched from the
+            // parse, not from these fields).
+            if (!mixin.isEmpty() && !spec.mixins().get(mixin).userObject().getClass().getPackageName().equals(CommandModel.class.getPackageName())) {
+                Object initial = arg.initialValue();
+                if (!(initial instanceof Boolean)) throw new IllegalStateException(arg + ": a field of picocli's with a non-boolean value is not in the command-line model");
+                a.attributes().put("held", initial);
+            }
+            args.add(a);
         }
         return new CommandModel.Command(name, cls.getName(), attributes, injections, parts);
     }
