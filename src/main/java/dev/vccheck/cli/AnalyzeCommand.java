@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code vccheck analyze BUNDLE}: the rules on a saved facts bundle, offline. */
-@Command(name = "analyze", mixinStandardHelpOptions = true,
+@Command(name = "analyze", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Evaluate the rules on a facts bundle (from 'vccheck collect'), without access to any system.")
 final class AnalyzeCommand implements Callable<Integer> {
     @ParentCommand

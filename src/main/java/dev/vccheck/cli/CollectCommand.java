@@ -19,7 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code vccheck collect -o bundle.json}: the facts, for 'vccheck analyze' elsewhere. Exit 3 when a target was unreachable. */
-@Command(name = "collect", mixinStandardHelpOptions = true,
+@Command(name = "collect", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Collect the facts into a bundle (JSON) that 'vccheck analyze' evaluates later or elsewhere.")
 final class CollectCommand implements Callable<Integer> {
     @ParentCommand

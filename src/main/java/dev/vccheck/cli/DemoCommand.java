@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
  * Immich still connected (the failures Immich users report most often). It is scanned through the same code path
  * as {@code vccheck scan}; the reports go to {@code -o DIR}; the server is stopped at the end.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Start an embedded PostgreSQL shaped like an Immich database on pgvecto.rs, scan it, write the reports.")
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code vccheck plan}: the ordered runbook for the detected (or chosen) path, from a scan or a bundle. */
-@Command(name = "plan", mixinStandardHelpOptions = true,
+@Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "The migration runbook for your path, filled in with your names and numbers; --format sql gives a guarded script.")
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code vccheck rules list | explain ID | validate PATH...}. */
-@Command(name = "rules", mixinStandardHelpOptions = true,
+@Command(name = "rules", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "List, explain and validate rules.",
         subcommands = {RulesCommand.ListRules.class, RulesCommand.Explain.class, RulesCommand.Validate.class})
 final class RulesCommand implements Runnable {
@@ -47,7 +47,7 @@ final class RulesCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the rules: id, source, severity, phases, title.")
+    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "List the rules: id, source, severity, phases, title.")
     static final class ListRules implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -70,7 +70,7 @@ final class RulesCommand implements Runnable {
         }
     }
 
-    @Command(name = "explain", mixinStandardHelpOptions = true, description = "Show one rule: what it checks, when it applies, its outcomes and fixes.")
+    @Command(name = "explain", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, description = "Show one rule: what it checks, when it applies, its outcomes and fixes.")
     static final class Explain implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -114,7 +114,7 @@ final class RulesCommand implements Runnable {
         }
     }
 
-    @Command(name = "validate", mixinStandardHelpOptions = true,
+    @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Load rule packs exactly as a scan would (with the built-in packs) and report every problem as file:line:column.")
     static final class Validate implements Callable<Integer> {
         @Spec

@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.util.concurrent.Callable;
 
 /** {@code vccheck scan}: collect and analyze in one process (exactly collect + analyze). */
-@Command(name = "scan", mixinStandardHelpOptions = true,
+@Command(name = "scan", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Look at the live database and report what will break, with the fixes.")
 final class ScanCommand implements Callable<Integer> {
     @ParentCommand
