@@ -96,8 +96,19 @@ public final class SemverRange {
     /** npm's {@code semver.satisfies}: an invalid version satisfies nothing; pre-releases only match as npm allows. */
     public static boolean satisfies(String version, String range) {
         RangesList r = parse(range);
-        Semver v = Semver.parse(version.startsWith("v") ? version.substring(1) : version);
+        Semver v = version(version.startsWith("v") ? version.substring(1) : version);
         return v != null && r.isSatisfiedBy(v);
+    }
+
+    /**
+     * Versions parsed so far (null: not a version): an analysis compares the same few versions (the extensions', the
+     * server's, Immich's) with many ranges, and semver4j formats each version it makes with {@code String.format}.
+     */
+    private static final Map<String, Optional<Semver>> VERSIONS = new ConcurrentHashMap<>();
+
+    private static Semver version(String s) {
+        if (VERSIONS.size() > 1_000) return Semver.parse(s); // a bound for a process that reads many bundles
+        return VERSIONS.computeIfAbsent(s, k -> Optional.ofNullable(Semver.parse(k))).orElse(null);
     }
 
     /** Compares two versions, coercing loose ones ({@code 16.10}); fails when either has no version in it. */
@@ -106,7 +117,7 @@ public final class SemverRange {
     }
 
     public static Semver lenient(String s) {
-        Semver v = Semver.parse(s.startsWith("v") ? s.substring(1) : s);
+        Semver v = version(s.startsWith("v") ? s.substring(1) : s);
         if (v == null) v = Semver.coerce(s);
         if (v == null) throw new IllegalArgumentException("'" + s + "' is not a version");
         return v;
