@@ -15,7 +15,6 @@ import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -109,6 +108,8 @@ public final class PostgresCollector {
         return new Result(List.copyOf(statements));
     }
 
+    private static final java.sql.Driver DRIVER = new org.postgresql.Driver();
+
     static Connection connect(PgTarget t, Timeouts to) throws SQLException {
         Properties p = new Properties();
         if (t.isSocket()) {
@@ -137,8 +138,10 @@ public final class PostgresCollector {
         if (t.sslrootcert() != null) p.setProperty("sslrootcert", t.sslrootcert());
         String host = t.isSocket() ? "localhost" : t.host().contains(":") ? "[" + t.host() + "]" : t.host();
         String url = "jdbc:postgresql://" + host + ":" + t.port() + "/" + URLEncoder.encode(t.database(), StandardCharsets.UTF_8).replace("+", "%20");
-        DriverManager.setLoginTimeout(to.connect());
-        Connection c = DriverManager.getConnection(url, p);
+        // pgjdbc's driver itself, not DriverManager: it would first look through the class path for every JDBC driver
+        // (a service lookup in the jar), on the way to the one vccheck ships. The login timeout is the property above.
+        Connection c = DRIVER.connect(url, p);
+        if (c == null) throw new SQLException("pgjdbc did not accept the URL " + url);
         // Every statement in BEGIN READ ONLY (pgjdbc sends it at the start of each transaction), rolled back at
         // once: the same transaction psql gets on the other path, and the session's own settings stay untouched.
         c.setAutoCommit(false);
