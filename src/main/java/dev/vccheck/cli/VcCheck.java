@@ -144,7 +144,7 @@ public final class VcCheck implements Runnable {
         java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
         for (String line : ExitCode.helpList()) {
             String[] kv = line.split(":", 2);
-            codes.put(String.format("%3s", kv[0]), kv[1]);
+            codes.put(" ".repeat(Math.max(0, 3 - kv[0].length())) + kv[0], kv[1]); // String.format would start a Formatter for each run
         }
         cl.getCommandSpec().usageMessage().exitCodeList(codes);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
