@@ -215,56 +215,41 @@ public final class CommandModelWriter {
         return all;
     }
 
-    private static CommandModel.Arg arg(ArgSpec arg) {
+    /**
+     * The builder attributes the model carries for every argument, and those it carries for options besides
+     * ({@link CommandModel} applies them; {@link #verify} compares every one of picocli's, carried or not). Read
+     * by name: picocli's common builder type is not visible outside its package.
+     */
+    private static final List<String> COMMON = List.of("paramLabel", "description", "descriptionKey", "prompt", "type",
+            "auxiliaryTypes", "required", "hidden", "defaultValue", "toString", "hasInitialValue");
+    private static final List<String> OPTION = List.of("names", "splitRegex", "splitRegexSynopsisLabel", "mapFallbackValue",
+            "showDefaultValue", "hideParamSyntax", "inherited", "interactive", "echo", "usageHelp", "versionHelp", "help",
+            "negatable", "fallbackValue", "order");
+
+    private static CommandModel.Arg arg(ArgSpec arg) throws ReflectiveOperationException {
         if (!(arg.userObject() instanceof Field field)) throw new IllegalStateException(arg + ": only fields are in the command-line model");
         Map<String, Object> a = new LinkedHashMap<>();
         if (arg instanceof OptionSpec o) {
             OptionSpec.Builder b = o.toBuilder();
-            a.put("names", b.names());
             if (!b.arity().isUnspecified()) a.put("arity", b.arity().toString());
-            a.put("paramLabel", b.paramLabel());
-            a.put("description", b.description());
-            a.put("descriptionKey", b.descriptionKey());
-            a.put("type", b.type());
-            a.put("auxiliaryTypes", b.auxiliaryTypes());
-            a.put("splitRegex", b.splitRegex());
-            a.put("splitRegexSynopsisLabel", b.splitRegexSynopsisLabel());
-            a.put("required", b.required());
-            a.put("hidden", b.hidden());
-            a.put("defaultValue", b.defaultValue());
-            a.put("mapFallbackValue", b.mapFallbackValue());
-            a.put("showDefaultValue", b.showDefaultValue().name());
-            a.put("hideParamSyntax", b.hideParamSyntax());
-            a.put("inherited", b.inherited());
-            a.put("interactive", b.interactive());
-            a.put("echo", b.echo());
-            a.put("prompt", b.prompt());
-            a.put("toString", b.toString());
-            a.put("hasInitialValue", b.hasInitialValue());
-            a.put("usageHelp", b.usageHelp());
-            a.put("versionHelp", b.versionHelp());
-            a.put("help", b.help());
-            a.put("negatable", b.negatable());
-            a.put("fallbackValue", b.fallbackValue());
-            a.put("order", b.order());
+            for (String name : COMMON) a.put(name, attribute(b, name));
+            for (String name : OPTION) a.put(name, attribute(b, name));
             candidates(b.completionCandidates(), b.type(), a);
             return new CommandModel.Arg(false, field.getName(), a);
         }
         PositionalParamSpec.Builder b = ((PositionalParamSpec) arg).toBuilder();
         a.put("index", b.index().toString());
         if (!b.arity().isUnspecified()) a.put("arity", b.arity().toString());
-        a.put("paramLabel", b.paramLabel());
-        a.put("description", b.description());
-        a.put("descriptionKey", b.descriptionKey());
-        a.put("prompt", b.prompt());
-        a.put("type", b.type());
-        a.put("auxiliaryTypes", b.auxiliaryTypes());
-        a.put("required", b.required());
-        a.put("hidden", b.hidden());
-        a.put("defaultValue", b.defaultValue());
-        a.put("toString", b.toString());
-        a.put("hasInitialValue", b.hasInitialValue());
+        for (String name : COMMON) a.put(name, attribute(b, name));
         return new CommandModel.Arg(true, field.getName(), a);
+    }
+
+    /** A builder's attribute by its getter's name; an enumeration's by its constant's name. */
+    private static Object attribute(Object builder, String name) throws ReflectiveOperationException {
+        Method getter = builder.getClass().getMethod(name);
+        getter.setAccessible(true);
+        Object v = getter.invoke(builder);
+        return v instanceof Enum<?> e ? e.name() : v;
     }
 
     /** A class of completion candidates of the command's own (picocli makes an enum's itself, from the type). */
