@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static dev.vccheck.TestFiles.repo;
@@ -16,18 +15,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 /**
- * Redactor.secrets runs each credential pattern only on values that hold its anchor: it must redact exactly what the
- * three patterns run on every value redact, on every string of the test bundles and on values made to be near misses.
+ * Redactor.secrets runs each credential pattern only on values that hold its anchor: it must redact exactly what
+ * Redactor's three patterns, run on every value, redact on every string of the test bundles and on values made to be near misses.
  */
 class SecretsTest {
-    private static final Pattern URL_CREDENTIALS = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://[^:/@\\s]*):([^@\\s]*)@");
-    private static final Pattern KEY_VALUE = Pattern.compile("(?i)\\b(password|passwd|pwd|token|secret|api[_-]?key)(\\s*[=:]\\s*)([^\\s&;,'\"]+)");
-    private static final Pattern BEARER = Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}");
-
     private static String everyPattern(String s) {
-        String r = URL_CREDENTIALS.matcher(s).replaceAll("$1:[redacted]@");
-        r = KEY_VALUE.matcher(r).replaceAll("$1$2[redacted]");
-        return BEARER.matcher(r).replaceAll("$1 [redacted]");
+        String r = Redactor.URL_CREDENTIALS.matcher(s).replaceAll("$1:[redacted]@");
+        r = Redactor.KEY_VALUE.matcher(r).replaceAll("$1$2[redacted]");
+        return Redactor.BEARER.matcher(r).replaceAll("$1 [redacted]");
     }
 
     @Test
